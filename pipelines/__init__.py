@@ -1,0 +1,1 @@
+"""jgb-ust-flows: the Dagster code location."""

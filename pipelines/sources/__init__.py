@@ -1,0 +1,1 @@
+"""Per-publisher clients and parsers. Plain Python: no Dagster imports here."""
