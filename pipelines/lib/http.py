@@ -1,0 +1,320 @@
+"""The one HTTP client every source uses.
+
+It owns the behaviour a publisher's server expects from a polite, robust client: timeouts,
+retries with backoff and jitter, `Retry-After` on 429, a per-source rate limit, conditional
+GET, a body-size cap, a User-Agent, and a refusal of HTML pages served where data was expected.
+Every response that arrives, good or bad, is handed to `on_response` so that its bytes can be
+kept in the raw landing zone before anything else looks at them.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import requests
+from urllib3.exceptions import ProtocolError
+
+from pipelines.lib.errors import FetchError
+from pipelines.lib.redact import redact_text, redact_url
+
+USER_AGENT = "jgb-ust-flows/0.1 (+https://github.com/jgb-ust-flows/jgb-ust-flows)"
+RETRYABLE_STATUS = frozenset({500, 502, 503, 504, 520, 522, 524})
+DATA_KINDS = ("csv", "text", "json", "xml")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `per_second` requests in any 1 s window and `per_minute` in any 60 s window."""
+
+    per_second: float = 2.0
+    per_minute: int = 120
+
+
+class SlidingWindowLimiter:
+    """Blocks callers until a request fits both windows. Thread-safe."""
+
+    # Server clocks see our requests a little later than we send them; stay clear of the edge.
+    MARGIN_S = 0.05
+
+    def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self._clock = clock
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Wait for a slot; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock()
+                while self._sent and now - self._sent[0] > 60.0 + self.MARGIN_S:
+                    self._sent.popleft()
+                delay = self._delay(now)
+                if delay <= 0:
+                    self._sent.append(now)
+                    return waited
+            time.sleep(delay)
+            waited += delay
+
+    def _delay(self, now: float) -> float:
+        delays = [0.0]
+        per_s = max(1, int(self.limit.per_second))
+        if len(self._sent) >= per_s:
+            delays.append(self._sent[-per_s] + 1.0 + self.MARGIN_S - now)
+        if self.limit.per_minute and len(self._sent) >= self.limit.per_minute:
+            delays.append(self._sent[-self.limit.per_minute] + 60.0 + self.MARGIN_S - now)
+        return max(delays)
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a previous 200 told us, for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """One HTTP exchange as the raw landing zone keeps it (the URL already redacted)."""
+
+    source: str
+    url: str
+    status: int
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    fetched_at: datetime
+    elapsed_s: float
+    attempt: int
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    source: str
+    url: str
+    status: int
+    body: bytes | None  # None on 304 Not Modified
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    attempts: int
+    elapsed_s: float
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass
+class HttpClient:
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+    max_attempts: int = 5
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    # FRED asks clients that hit its limit to wait a minute when no Retry-After is given.
+    rate_limited_wait_s: float = 60.0
+    max_body_bytes: int = 64 * 1024 * 1024
+    rate_limits: Mapping[str, RateLimit] = field(default_factory=dict)
+    user_agent: str = USER_AGENT
+    on_response: Callable[[ResponseRecord], None] | None = None
+
+    def __post_init__(self) -> None:
+        self._local = threading.local()
+        self._limiters = {k: SlidingWindowLimiter(v) for k, v in self.rate_limits.items()}
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = self.user_agent
+            self._local.session = session
+        return session
+
+    def get(
+        self,
+        source: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        expect: str = "csv",
+        validators: Validators | None = None,
+    ) -> FetchResult:
+        """GET with retries; raise FetchError naming the source and redacted URL on failure."""
+        if expect not in DATA_KINDS:
+            raise ValueError(f"expect must be one of {DATA_KINDS}, not {expect!r}")
+        url = full_url(url, params)
+        shown = redact_url(url)
+        headers = _conditional_headers(validators)
+        started = time.monotonic()
+        problem = "no attempt made"
+        for attempt in range(1, self.max_attempts + 1):
+            limiter = self._limiters.get(source)
+            if limiter is not None:
+                limiter.acquire()
+            try:
+                status, body, resp_headers = self._exchange(source, url, headers)
+            except _Retryable as exc:
+                problem = exc.problem
+                self._record(source, shown, exc.status or 0, exc.partial, {}, attempt, started,
+                             problem)
+                self._sleep_before_retry(attempt, None)
+                continue
+            wait = None
+            problem = _problem(status, body, resp_headers, expect)
+            self._record(source, shown, status, body, resp_headers, attempt, started, problem)
+            if status == 429:
+                wait = _retry_after_s(resp_headers.get("Retry-After"), self.rate_limited_wait_s)
+                problem = f"HTTP 429 Too Many Requests{_api_message(body)}"
+            elif status in RETRYABLE_STATUS:
+                problem = f"HTTP {status}{_api_message(body)}"
+            elif problem is not None:
+                raise FetchError(source, shown, problem, status=status)
+            else:
+                return FetchResult(
+                    source=source, url=shown, status=status,
+                    body=None if status == 304 else body,
+                    etag=resp_headers.get("ETag"),
+                    last_modified=resp_headers.get("Last-Modified"),
+                    content_type=resp_headers.get("Content-Type"),
+                    attempts=attempt, elapsed_s=time.monotonic() - started,
+                )
+            if attempt < self.max_attempts:
+                self._sleep_before_retry(attempt, wait)
+        raise FetchError(
+            source, shown, f"gave up after {self.max_attempts} attempts: {problem}"
+        )
+
+    def _exchange(
+        self, source: str, url: str, headers: dict[str, str]
+    ) -> tuple[int, bytes, dict[str, str]]:
+        try:
+            resp = self._session().get(
+                url, headers=headers, stream=True,
+                timeout=(self.connect_timeout_s, self.read_timeout_s),
+            )
+        except requests.Timeout as exc:
+            raise _Retryable(f"timed out ({type(exc).__name__})") from None
+        except requests.ConnectionError as exc:
+            raise _Retryable(f"connection failed: {redact_text(_short(exc))}") from None
+        with resp:
+            body = bytearray()
+            try:
+                for chunk in resp.iter_content(65536):
+                    body.extend(chunk)
+                    if len(body) > self.max_body_bytes:
+                        raise FetchError(
+                            source, redact_url(url),
+                            f"body exceeds the cap of {self.max_body_bytes} bytes",
+                            status=resp.status_code,
+                        )
+            except (requests.exceptions.ChunkedEncodingError, ProtocolError,
+                    requests.ConnectionError) as exc:
+                raise _Retryable(
+                    f"truncated body after {len(body)} bytes: {redact_text(_short(exc))}",
+                    status=resp.status_code, partial=bytes(body),
+                ) from None
+            except requests.Timeout:
+                raise _Retryable(
+                    f"timed out while reading the body after {len(body)} bytes",
+                    status=resp.status_code, partial=bytes(body),
+                ) from None
+            return resp.status_code, bytes(body), dict(resp.headers)
+
+    def _sleep_before_retry(self, attempt: int, wait: float | None) -> None:
+        if wait is None:
+            wait = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
+            wait *= random.uniform(0.5, 1.0)  # jitter: many clients must not retry in step
+        time.sleep(wait)
+
+    def _record(self, source: str, url: str, status: int, body: bytes,
+                headers: Mapping[str, str], attempt: int, started: float,
+                problem: str | None) -> None:
+        if self.on_response is None:
+            return
+        self.on_response(ResponseRecord(
+            source=source, url=url, status=status, body=body,
+            etag=headers.get("ETag"), last_modified=headers.get("Last-Modified"),
+            content_type=headers.get("Content-Type"), fetched_at=datetime.now(UTC),
+            elapsed_s=time.monotonic() - started, attempt=attempt, problem=problem,
+        ))
+
+
+class _Retryable(Exception):
+    def __init__(self, problem: str, *, status: int | None = None, partial: bytes = b"") -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.status = status
+        self.partial = partial
+
+
+def full_url(url: str, params: Mapping[str, str] | None) -> str:
+    """The URL with its query string, as it goes on the wire."""
+    if not params:
+        return url
+    return requests.Request("GET", url, params=params).prepare().url or url
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if validators and validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators and validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def _problem(status: int, body: bytes, headers: Mapping[str, str], expect: str) -> str | None:
+    """Why this response cannot be used as data, or None when it can."""
+    if status == 304:
+        return None
+    if status != 200:
+        return f"HTTP {status}{_api_message(body)}"
+    if not body.strip():
+        return "empty body (HTTP 200 with no content)"
+    content_type = (headers.get("Content-Type") or "").lower()
+    head = body[:512].lstrip().lower()
+    if "text/html" in content_type or head.startswith((b"<!doctype html", b"<html")):
+        return f"expected {expect.upper()} but received an HTML page (HTTP 200, {content_type})"
+    return None
+
+
+def _api_message(body: bytes) -> str:
+    """FRED's JSON error text, when the body is one."""
+    text = body[:1000].decode("utf-8", "replace")
+    if '"error_message"' in text:
+        import json
+
+        try:
+            return f": {json.loads(text)['error_message']}"
+        except (ValueError, KeyError, TypeError):
+            return ""
+    return ""
+
+
+def _retry_after_s(value: str | None, default: float) -> float:
+    if not value:
+        return default
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__

@@ -1,0 +1,57 @@
+"""Configuration from the environment. Defaults are the real publishers (DESIGN.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_FRED_GRAPH_URL = "https://fred.stlouisfed.org"
+DEFAULT_FRED_API_URL = "https://api.stlouisfed.org"
+DEFAULT_MOF_URL = "https://www.mof.go.jp"
+DEFAULT_TIC_URL = "https://ticdata.treasury.gov"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know about where to fetch from and where to write."""
+
+    fred_graph_url: str = DEFAULT_FRED_GRAPH_URL
+    fred_api_url: str = DEFAULT_FRED_API_URL
+    mof_url: str = DEFAULT_MOF_URL
+    tic_url: str = DEFAULT_TIC_URL
+    assets_dir: Path = Path("assets")
+    # repr=False: the key must never reach a log line through a dataclass repr.
+    fred_api_key: str | None = field(default=None, repr=False)
+    alert_webhook_url: str | None = field(default=None, repr=False)
+    replay: bool = False
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            fred_graph_url=_env("FRED_GRAPH_URL", DEFAULT_FRED_GRAPH_URL).rstrip("/"),
+            fred_api_url=_env("FRED_API_URL", DEFAULT_FRED_API_URL).rstrip("/"),
+            mof_url=_env("MOF_URL", DEFAULT_MOF_URL).rstrip("/"),
+            tic_url=_env("TIC_URL", DEFAULT_TIC_URL).rstrip("/"),
+            assets_dir=Path(_env("ASSETS_DIR", "assets")).resolve(),
+            fred_api_key=os.environ.get("FRED_API_KEY", "").strip() or None,
+            alert_webhook_url=os.environ.get("ALERT_WEBHOOK_URL", "").strip() or None,
+            replay=os.environ.get("REPLAY", "") == "1",
+        )
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.assets_dir / "warehouse.duckdb"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.assets_dir / "raw"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.assets_dir / "serving"
