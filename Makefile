@@ -1,0 +1,40 @@
+# The commands in README. Everything installs from the package registries only; uv uses this
+# machine's Python (nothing else can be downloaded here).
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DAGSTER_HOME
+
+.PHONY: setup demo run dev test lint bench report replica
+
+setup:  ## install uv if missing, then the locked environment
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet uv
+	$(UV) sync --all-groups --locked
+	@mkdir -p "$(DAGSTER_HOME)"
+	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
+
+demo: setup  ## offline: start the replica, materialise every asset into assets/, print a summary
+	$(UV) run python -m pipelines.demo
+
+run: setup  ## the same against the real publishers (FRED_*_URL, MOF_URL, TIC_URL override hosts)
+	$(UV) run python -m pipelines.demo --live
+
+dev: setup  ## the Dagster UI on http://127.0.0.1:3000, run history kept in .dagster_home/
+	$(UV) run dagster dev -w workspace.yaml
+
+test: setup  ## the test suite (real-file tests read ../shared/reference-data)
+	$(UV) run pytest
+
+lint: setup
+	$(UV) run ruff check .
+
+bench: setup  ## benchmarks/ against the replica; writes benchmarks/REPORT.md
+	$(UV) run python -m benchmarks.run
+
+report: setup  ## rebuild assets/serving/report.html from the current warehouse
+	$(UV) run python -m pipelines.serving.report
+
+replica: setup  ## serve the sample snapshot on a free localhost port until Ctrl-C
+	$(UV) run python -m pipelines.replica
