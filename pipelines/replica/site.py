@@ -1,0 +1,106 @@
+"""What the replica publishes: sample snapshot, real files, overrides; routes a GET to it."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from . import conditional, fred_api
+from .fredgraph import fredgraph
+from .ratelimit import RateLimiter
+from .realfiles import RealFiles
+from .responses import Response, not_found
+from .sample import Rendered, Snapshot, snapshot
+from .sample.calendars import is_jp_business_day
+
+FREDGRAPH = "/graph/fredgraph.csv"
+#: The sample's paths are drawn to 2031-12 (sample.fred_paths.HORIZON); MOF flows start 2005.
+AS_OF_RANGE = (date(2006, 1, 1), date(2031, 10, 31))
+
+
+def check_as_of(day: date) -> date:
+    if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        lo, hi = AS_OF_RANGE
+        raise ValueError(f"as_of {day} is outside the sample's range {lo}..{hi}")
+    return day
+
+
+def guess_type(path: str) -> str:
+    if path.startswith("/fred/"):
+        return "application/json"
+    for ext, ctype in ((".csv", "text/csv"), (".txt", "text/plain"), (".json", "application/json"),
+                       (".xml", "text/xml"), (".htm", "text/html")):
+        if path.endswith(ext):
+            return ctype
+    return "application/octet-stream"
+
+
+class Site:
+    """Thread-safe state behind the HTTP handler (publish_day swaps the snapshot)."""
+
+    def __init__(self, as_of: date, data_dir: Path | None, *, legacy_fred_header: bool,
+                 limiter: RateLimiter) -> None:
+        self.snapshot: Snapshot = snapshot(check_as_of(as_of))
+        self.real = RealFiles.load(data_dir, prefer_legacy=legacy_fred_header) if data_dir \
+            else RealFiles()
+        self.legacy = legacy_fred_header
+        self.limiter = limiter
+        self.validators = conditional.Validators()
+        self._overrides: dict[tuple[str, tuple[tuple[str, str], ...]], Rendered] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def as_of(self) -> date:
+        return self.snapshot.as_of
+
+    def publish_day(self, day: date | None = None) -> date:
+        """Advance to `day`, or to the next weekday that is also a Japanese business day."""
+        if day is None:
+            day = self.as_of + timedelta(days=1)
+            while day.weekday() >= 5 or not is_jp_business_day(day):
+                day += timedelta(days=1)
+        self.snapshot = snapshot(check_as_of(day))
+        return day
+
+    def put(self, target: str, body: bytes, content_type: str | None) -> None:
+        path, _, query = target.partition("?")
+        params = tuple(sorted(p.partition("=")[::2] for p in query.split("&") if p))
+        now = datetime.now(UTC).replace(microsecond=0)
+        with self._lock:
+            self._overrides[(path, params)] = Rendered(body, content_type or guess_type(path), now)
+
+    def _override(self, path: str, params: dict[str, str]) -> Rendered | None:
+        with self._lock:
+            best = None
+            for (p, need), r in self._overrides.items():
+                if p == path and all(params.get(k) == v for k, v in need):
+                    if best is None or len(need) > best[0]:
+                        best = (len(need), r)
+        return best[1] if best else None
+
+    def get(self, path: str, params: dict[str, str], req_headers: dict[str, str]) -> Response:
+        """Resolve one GET (faults and rate limits aside: the handler applies those first)."""
+        is_fred = path.startswith("/fred/") or path == FREDGRAPH
+        override = self._override(path, params)
+        if override is not None:
+            if is_fred:
+                return Response(200, override.body, override.content_type)
+            return self._static(path, override, req_headers)
+        snap = self.snapshot
+        if path == FREDGRAPH:
+            return fredgraph(params, snap.fred, self.real.fredgraph, legacy=self.legacy)
+        if path in fred_api.ENDPOINTS:
+            return fred_api.handle(path, params, snap.fred, self.real.api_json, snap.as_of,
+                                   self.limiter)
+        rendered = self.real.files.get(path) or snap.file(path)
+        if rendered is None:
+            return not_found(path)
+        return self._static(path, rendered, req_headers)
+
+    def _static(self, path: str, r: Rendered, req_headers: dict[str, str]) -> Response:
+        etag, lm = self.validators.for_body(path, r.body, r.published)
+        headers = conditional.headers(etag, lm)
+        if conditional.not_modified(req_headers, etag, lm):
+            return Response(304, b"", None, headers)
+        return Response(200, r.body, r.content_type, headers)
