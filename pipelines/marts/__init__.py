@@ -1,0 +1,1 @@
+"""The marts: one SQL file per table under sql/marts/, built in dependency order (no Dagster)."""
