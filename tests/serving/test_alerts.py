@@ -1,0 +1,88 @@
+"""Threshold alerts: one row and one POST per new event, nothing on a rerun, retry on failure."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from pipelines.lib.warehouse import Warehouse
+from pipelines.serving.alerts import NOT_CONFIGURED, SENT, TOO_OLD, raise_alerts
+
+TODAY = date(2026, 11, 21)
+
+
+def _alerts(con) -> list[tuple]:
+    return con.execute(
+        "SELECT date, indicator, threshold, direction, webhook_status, attempts,"
+        " sent_at IS NOT NULL FROM meta.alerts ORDER BY date").fetchall()
+
+
+def test_a_new_event_is_recorded_and_posted_once(
+    warehouse_path: Path, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    url = httpserver.url_for("/hook")
+    with Warehouse(warehouse_path).connect() as con, caplog.at_level(logging.INFO):
+        first = raise_alerts(con, url, today=TODAY)
+        second = raise_alerts(con, url, today=TODAY)
+        rows = _alerts(con)
+    assert [a.message for a in first] == ["10-year JGB crossed 2.00% up on 2026-11-20 (2.03%)"]
+    assert first[0].webhook_status == SENT
+    assert second == []
+    assert rows == [(date(2026, 11, 20), "jgb_10y_pct", 2.0, "up", SENT, 1, True)]
+    assert len(httpserver.log) == 1
+    request, _ = httpserver.log[0]
+    assert json.loads(request.data) == {"text": first[0].message}
+    assert "10-year JGB crossed 2.00% up" in caplog.text
+
+
+def test_a_failed_post_is_recorded_and_retried_next_run_only(
+    warehouse_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_ordered_request("/hook").respond_with_data("down", status=503)
+    httpserver.expect_ordered_request("/hook").respond_with_data("ok")
+    url = httpserver.url_for("/hook")
+    with Warehouse(warehouse_path).connect() as con:
+        first = raise_alerts(con, url, today=TODAY)
+        assert first[0].webhook_status == "failed: HTTP 503"
+        assert _alerts(con)[0][4:] == ("failed: HTTP 503", 1, False)
+        second = raise_alerts(con, url, today=TODAY)
+        third = raise_alerts(con, url, today=TODAY)
+        rows = _alerts(con)
+    assert [(a.retried, a.webhook_status) for a in second] == [(True, SENT)]
+    assert third == []
+    assert rows[0][4:] == (SENT, 2, True)
+    assert len(httpserver.log) == 2
+
+
+def test_an_unreachable_webhook_fails_fast_without_leaking_the_url(warehouse_path: Path) -> None:
+    secret = "http://127.0.0.1:9/services/T000/SECRET"  # port 9: connection refused
+    with Warehouse(warehouse_path).connect() as con:
+        (alert,) = raise_alerts(con, secret, today=TODAY)
+    assert alert.webhook_status.startswith("failed: ")
+    assert "SECRET" not in alert.webhook_status
+
+
+def test_without_a_webhook_events_are_logged_once_and_not_posted_later(
+    warehouse_path: Path, httpserver: HTTPServer
+) -> None:
+    with Warehouse(warehouse_path).connect() as con:
+        (alert,) = raise_alerts(con, None, today=TODAY)
+        assert alert.webhook_status == NOT_CONFIGURED
+        assert raise_alerts(con, httpserver.url_for("/hook"), today=TODAY) == []
+    assert httpserver.log == []
+
+
+def test_old_events_first_seen_late_are_recorded_not_posted(
+    warehouse_path: Path, httpserver: HTTPServer
+) -> None:
+    with Warehouse(warehouse_path).connect() as con:
+        (alert,) = raise_alerts(con, httpserver.url_for("/hook"), today=date(2027, 6, 1))
+        assert alert.webhook_status == TOO_OLD
+        assert raise_alerts(con, httpserver.url_for("/hook"), today=date(2027, 6, 1)) == []
+    assert httpserver.log == []

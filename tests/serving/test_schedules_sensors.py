@@ -1,0 +1,166 @@
+"""Schedules tick at the publishers' release times; the watcher runs a job once per file change."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+from dagster._utils.schedules import cron_string_iterator
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from pipelines.defs import jobs
+from pipelines.defs.resources import PublishersResource
+from pipelines.defs.schedules import (
+    SCHEDULES,
+    fred_daily_schedule,
+    mof_flows_weekly_schedule,
+    mof_jgb_schedule,
+    tic_schedule,
+)
+from pipelines.defs.sensors import publisher_file_watcher
+from pipelines.sources.mof import urls as mof_urls
+from pipelines.sources.tic import urls as tic_urls
+
+UTC_ = ZoneInfo("UTC")
+
+
+def _ticks(schedule: dg.ScheduleDefinition, start: datetime, n: int) -> list[datetime]:
+    it = cron_string_iterator(start.timestamp(), schedule.cron_schedule,
+                              schedule.execution_timezone)
+    return [next(it).astimezone(UTC_) for _ in range(n)]
+
+
+def test_every_schedule_names_its_zone_and_requests_its_job() -> None:
+    for schedule in SCHEDULES:
+        assert schedule.execution_timezone in ("Asia/Tokyo", "America/New_York",
+                                               "America/Chicago"), schedule.name
+        assert schedule.description
+        tz = ZoneInfo(schedule.execution_timezone)
+        tick = _ticks(schedule, datetime(2026, 11, 1, tzinfo=UTC), 1)[0].astimezone(tz)
+        data = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick))
+        assert len(data.run_requests or []) == 1, schedule.name
+        assert schedule.job_name in {j.name for j in jobs.JOBS}
+
+
+def test_tic_runs_days_14_to_20_at_1630_new_york_across_dst() -> None:
+    # November 2026 is EST (UTC-5); March 2026 straddles the DST change on the 8th (EDT, -4).
+    nov = _ticks(tic_schedule, datetime(2026, 11, 1, tzinfo=UTC), 8)
+    assert [t.day for t in nov] == [14, 15, 16, 17, 18, 19, 20, 14]
+    assert {(t.hour, t.minute) for t in nov[:7]} == {(21, 30)}
+    mar = _ticks(tic_schedule, datetime(2026, 3, 1, tzinfo=UTC), 1)
+    assert (mar[0].day, mar[0].hour, mar[0].minute) == (14, 20, 30)
+
+
+def test_mof_runs_on_tokyo_time() -> None:
+    # 15:30 JST is 06:30 UTC every weekday (Japan has no daylight saving).
+    ticks = _ticks(mof_jgb_schedule, datetime(2026, 11, 20, tzinfo=UTC), 3)  # a Friday
+    assert [(t.day, t.hour, t.minute) for t in ticks] == [(20, 6, 30), (23, 6, 30), (24, 6, 30)]
+    # Weekly flows: Thursday and Friday 09:30 JST = 00:30 UTC.
+    weekly = _ticks(mof_flows_weekly_schedule, datetime(2026, 11, 16, tzinfo=UTC), 2)
+    assert [(t.strftime("%a"), t.hour, t.minute) for t in weekly] == [("Thu", 0, 30),
+                                                                      ("Fri", 0, 30)]
+
+
+def test_fred_daily_runs_after_the_h15_update_in_chicago() -> None:
+    ticks = _ticks(fred_daily_schedule, datetime(2026, 11, 20, tzinfo=UTC), 2)  # Friday
+    assert [(t.strftime("%a"), t.hour, t.minute) for t in ticks] == [("Fri", 23, 30),
+                                                                     ("Mon", 23, 30)]
+
+
+class Publisher:
+    """A publisher's file with an ETag that honours conditional HEAD and GET."""
+
+    def __init__(self, body: bytes, etag: str, *, head_allowed: bool = True,
+                 validators: bool = True) -> None:
+        self.body, self.etag = body, etag
+        self.head_allowed, self.validators = head_allowed, validators
+        self.requests: list[str] = []
+
+    def __call__(self, request: Request) -> Response:
+        self.requests.append(request.method)
+        if request.method == "HEAD" and not self.head_allowed:
+            return Response(status=405)
+        headers = {"ETag": self.etag} if self.validators else {}
+        if self.validators and request.headers.get("If-None-Match") == self.etag:
+            return Response(status=304, headers=headers)
+        return Response(b"" if request.method == "HEAD" else self.body, headers=headers)
+
+
+@pytest.fixture
+def publishers(httpserver: HTTPServer) -> Iterator[dict[str, Publisher]]:
+    files = {
+        "mof_jgbcme": (mof_urls.JGB_CURRENT_EN.path, Publisher(b"jgb v1", '"j1"')),
+        "tic_slt_table5": (tic_urls.SLT_TABLE5_PATH,
+                           Publisher(b"tic v1", '"t1"', head_allowed=False)),
+        "mof_week": (mof_urls.FLOWS_WEEKLY.path, Publisher(b"week v1", "", validators=False)),
+    }
+    for path, handler in files.values():
+        for method in ("HEAD", "GET"):
+            httpserver.expect_request(path, method=method).respond_with_handler(handler)
+    yield {name: handler for name, (_, handler) in files.items()}
+
+
+def _tick(httpserver: HTTPServer, cursor: str | None) -> dg.SensorResult:
+    base = httpserver.url_for("").rstrip("/")
+    context = dg.build_sensor_context(
+        cursor=cursor,
+        resources={"publishers": PublishersResource(mof_url=base, tic_url=base)},
+    )
+    result = publisher_file_watcher(context)
+    assert isinstance(result, dg.SensorResult)
+    return result
+
+
+def _sha(body: bytes) -> str:
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def _runs(result: dg.SensorResult) -> list[tuple[str, str]]:
+    return sorted((r.job_name or "", r.run_key or "") for r in result.run_requests or [])
+
+
+def test_watcher_requests_one_run_per_changed_file_and_none_when_unchanged(
+    httpserver: HTTPServer, publishers: dict[str, Publisher]
+) -> None:
+    first = _tick(httpserver, None)  # nothing known yet: every file is new
+    assert _runs(first) == [
+        ("mof_flows_weekly", f"mof_week:{_sha(b'week v1')}"),  # no validators: body hash
+        ("mof_jgb", 'mof_jgbcme:"j1"'),
+        ("tic", f"tic_slt_table5:{_sha(b'tic v1')}"),  # HEAD refused: GET, body hash
+    ]
+    second = _tick(httpserver, first.cursor)
+    assert _runs(second) == []
+    assert second.skip_reason is not None
+    # The JGB file was answered 304 to the conditional HEAD, never downloaded again.
+    assert publishers["mof_jgbcme"].requests == ["HEAD", "HEAD"]
+    # TIC refuses HEAD: conditional GET, 304 the second time.
+    assert publishers["tic_slt_table5"].requests == ["HEAD", "GET", "HEAD", "GET"]
+
+    publishers["mof_jgbcme"].body, publishers["mof_jgbcme"].etag = b"jgb v2", '"j2"'
+    third = _tick(httpserver, second.cursor)
+    assert _runs(third) == [("mof_jgb", 'mof_jgbcme:"j2"')]
+    assert json.loads(third.cursor or "{}")["mof_jgbcme"]["version"] == '"j2"'
+    assert _runs(_tick(httpserver, third.cursor)) == []
+
+
+def test_watcher_keeps_going_when_one_publisher_fails(
+    httpserver: HTTPServer, publishers: dict[str, Publisher]
+) -> None:
+    first = _tick(httpserver, None)
+    publishers["mof_week"].body = b"week v2"
+    cursor = json.loads(first.cursor or "{}")
+    broken = dg.build_sensor_context(
+        cursor=json.dumps(cursor),
+        resources={"publishers": PublishersResource(
+            mof_url=httpserver.url_for("").rstrip("/"),
+            tic_url="http://127.0.0.1:9")},  # TIC unreachable
+    )
+    result = publisher_file_watcher(broken)
+    assert _runs(result) == [("mof_flows_weekly", f"mof_week:{_sha(b'week v2')}")]
+    assert json.loads(result.cursor or "{}")["tic_slt_table5"] == cursor["tic_slt_table5"]
