@@ -334,9 +334,9 @@ def test_by_investor_unknown_label_gets_unmapped_code_and_keeps_its_label(
     by_investor: pl.DataFrame,
 ) -> None:
     unknown = by_investor.filter(~pl.col("investor_type").is_in(list(KNOWN_CODES.values())))
-    assert unknown["investor_type"].unique().to_list() == ["unmapped_securities_firms"]
+    assert unknown["investor_type"].unique().to_list() == ["unmapped_investment_corporations"]
     assert unknown["investor_label_ja"].unique().to_list() == [
-        "金融商品取引業者 (Securities firms)"
+        "証券投資法人 (Investment corporations)"
     ]
 
 
@@ -365,7 +365,7 @@ def test_by_investor_missing_markers(by_investor: pl.DataFrame) -> None:
     trusts = pick("investment_trusts", date(2026, 1, 1)).row(0, named=True)
     assert trusts["disposition_jpy_100m"] is None  # `-`
     assert trusts["acquisition_jpy_100m"] == 7_037
-    firms = pick("unmapped_securities_firms", date(2026, 2, 1)).row(0, named=True)
+    firms = pick("unmapped_investment_corporations", date(2026, 2, 1)).row(0, named=True)
     assert firms["acquisition_jpy_100m"] is None  # empty cell
     assert by_investor.height == 5 * 8 - 1
 

@@ -56,6 +56,8 @@ def grid() -> tuple[np.ndarray, np.ndarray]:
             out[:, j] = y1 + (y10 - y1) * (shape - base) / (1 - base)
         else:
             out[:, j] = y10 + prem * {15: 0.45, 20: 0.75, 25: 0.93, 30: 1.0, 40: 0.97}[t]
+    # Real JGB yields bottomed near -0.4 % (2016); compress the synthetic dips below -0.3 %.
+    out = np.where(out < -0.3, -0.3 + 0.2 * (out + 0.3), out)
     out = np.round(out, 3)
     for t, start in TENOR_START.items():
         out[ords < start.toordinal(), TENORS.index(t)] = np.nan

@@ -90,6 +90,12 @@ INVESTOR_TYPES: dict[str, str] = {
     "生命保険会社": "life_insurers",
     "損害保険会社": "non_life_insurers",
     "投資信託委託会社等": "investment_trusts",
+    # Further types MOF's by-investor tables carry (labels as in its other statistics).
+    "金融商品取引業者": "securities_firms",
+    "年金基金": "pension_funds",
+    "公的機関": "public_institutions",
+    "その他の金融機関": "other_financial_institutions",
+    "事業法人・個人等": "corporates_and_individuals",
 }
 ALL_INVESTORS_LABEL = "各部門計"
 _LABEL_SEARCH_ROWS = 15
