@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS raw.loaded_files (
     last_modified VARCHAR,
     loaded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     rows_in_file BIGINT,
+    period_key VARCHAR,
     PRIMARY KEY (dataset, url)
 );
 COMMENT ON TABLE raw.loaded_files IS 'The body (sha256) last published into staging for each
@@ -95,6 +96,16 @@ class RawStore:
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FETCH_LOG_DDL)
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """The body last published into staging for a dataset and URL."""
+
+    sha256: str
+    validators: Validators
+    rows: int | None
+    period_key: str | None
 
 
 @dataclass(frozen=True)
@@ -141,18 +152,18 @@ class Fetcher:
                  rec.fetched_at, rec.elapsed_s, rec.attempt, rec.problem],
             )
 
-    def loaded(self, dataset: str, url: str) -> tuple[str, Validators] | None:
-        """The sha256 and validators of the body last published for this dataset and URL."""
+    def loaded(self, dataset: str, url: str) -> LoadedFile | None:
+        """The body last published for this dataset and URL (redacted), if any."""
         with self._lock:
-            row = self._cursor.execute(
-                "SELECT sha256, etag, last_modified FROM raw.loaded_files"
-                " WHERE dataset = ? AND url = ?",
+            rows = self._cursor.execute(
+                "SELECT sha256, etag, last_modified, rows_in_file, period_key"
+                " FROM raw.loaded_files WHERE dataset = ? AND url = ?",
                 [dataset, url],
             ).fetchall()
-        if not row:
+        if not rows:
             return None
-        row = row[0]
-        return row[0], Validators(etag=row[1], last_modified=row[2])
+        sha, etag, last_modified, n, period = rows[0]
+        return LoadedFile(sha, Validators(etag=etag, last_modified=last_modified), n, period)
 
     def fetch(
         self,
@@ -171,6 +182,38 @@ class Fetcher:
                                  validators=validators)
         sha = None if result.body is None else hashlib.sha256(result.body).hexdigest()
         return Fetched(result=result, sha256=sha)
+
+    def fetch_if_changed(
+        self, source: str, dataset: str, url: str, *, expect: str = "csv",
+        params: dict[str, str] | None = None, force: bool = False,
+    ) -> Fetched | None:
+        """The body when it differs from the one last loaded for `dataset`, else None.
+
+        Sends the last loaded body's validators (one cheap 304 where the publisher supports
+        them) and, where it does not, compares hashes so an unchanged body is never parsed.
+        """
+        shown = redact_url(full_url(url, params))
+        previous = None if force else self.loaded(dataset, shown)
+        fetched = self.fetch(source, url, params=params, expect=expect,
+                             validators=previous.validators if previous else None)
+        if fetched.result.not_modified:
+            return None
+        if previous is not None and fetched.sha256 == previous.sha256 and not self.replay:
+            return None
+        return fetched
+
+    def from_landing_zone(self, source: str, dataset: str, url: str) -> Fetched | None:
+        """The body last loaded for this dataset and URL, read back from the landing zone."""
+        loaded = self.loaded(dataset, redact_url(url))
+        if loaded is None:
+            return None
+        body = self.store.get(source, loaded.sha256)
+        result = FetchResult(
+            source=source, url=redact_url(url), status=200, body=body,
+            etag=loaded.validators.etag, last_modified=loaded.validators.last_modified,
+            content_type=None, attempts=0, elapsed_s=0.0,
+        )
+        return Fetched(result=result, sha256=loaded.sha256)
 
     def _replay(self, source: str, url: str, params: dict[str, str] | None) -> Fetched:
         full = full_url(url, params)
@@ -193,16 +236,21 @@ class Fetcher:
                 return Fetched(result=result, sha256=sha)
         raise FetchError(source, redact_url(full), "replay: no good response in the landing zone")
 
+    @staticmethod
     def mark_loaded(
-        self, con: duckdb.DuckDBPyConnection, dataset: str, fetched: Fetched, rows: int
+        con: duckdb.DuckDBPyConnection,
+        dataset: str,
+        fetched: Fetched,
+        rows: int,
+        period_key: str | None = None,
     ) -> None:
         """Record, inside the caller's publishing transaction, that this body reached staging."""
         r = fetched.result
         con.execute(
-            "INSERT OR REPLACE INTO raw.loaded_files"
-            " (dataset, url, sha256, etag, last_modified, loaded_at, rows_in_file)"
-            " VALUES (?, ?, ?, ?, ?, now(), ?)",
-            [dataset, r.url, fetched.sha256, r.etag, r.last_modified, rows],
+            "INSERT OR REPLACE INTO raw.loaded_files (dataset, url, sha256, etag,"
+            " last_modified, loaded_at, rows_in_file, period_key)"
+            " VALUES (?, ?, ?, ?, ?, now(), ?, ?)",
+            [dataset, r.url, fetched.sha256, r.etag, r.last_modified, rows, period_key],
         )
 
 

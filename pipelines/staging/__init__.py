@@ -1,0 +1,1 @@
+"""Staging table declarations (plain Python): columns, comments, keys and vintage rules."""
