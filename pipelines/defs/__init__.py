@@ -1,0 +1,1 @@
+"""Dagster wiring, one folder per domain. The plain-Python work lives in sources/ and lib/."""

@@ -1,0 +1,249 @@
+"""What every ingestion asset does the same way: check specs, check results, metadata.
+
+Ingestion assets are `multi_asset`s with skippable specs: when a publisher's file has not
+changed, the asset records no materialisation (so nothing downstream rebuilds) but still
+reports its freshness check, so a frozen source is visible every day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from pipelines.lib.errors import ParseError, PipelineError, SourceError
+from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
+from pipelines.lib.raw import Fetched, Fetcher
+from pipelines.lib.tables import TableDef
+from pipelines.validation.audit import audit, freshness
+from pipelines.validation.checks import declared_checks
+from pipelines.validation.context import AuditContext, FileRows, as_of_from_env
+from pipelines.validation.results import record_outcomes
+
+KINDS = {"duckdb", "polars", "great_expectations"}
+
+
+def check_specs(asset_key: dg.AssetKey, table: str) -> list[dg.AssetCheckSpec]:
+    """One spec per declared expectation; error-severity ones block downstream assets."""
+    return [
+        dg.AssetCheckSpec(
+            name=decl.name,
+            asset=asset_key,
+            description=decl.description,
+            blocking=decl.severity == ERROR,
+        )
+        for decl in declared_checks(table)
+    ]
+
+
+def check_results(
+    asset_key: dg.AssetKey, outcomes: Iterable[CheckOutcome]
+) -> list[dg.AssetCheckResult]:
+    return [
+        dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=o.name,
+            passed=o.passed,
+            severity=dg.AssetCheckSeverity.ERROR if o.severity == ERROR
+            else dg.AssetCheckSeverity.WARN,
+            description=o.description,
+            metadata={
+                "unexpected_count": o.unexpected_count,
+                "sample": dg.MetadataValue.json([str(s) for s in list(o.sample)[:10]]),
+                **({"details": dg.MetadataValue.json(o.details)} if o.details else {}),
+            },
+        )
+        for o in outcomes
+    ]
+
+
+def date_range(frame: pl.DataFrame, column: str) -> tuple[date | None, date | None]:
+    if frame.is_empty() or column not in frame.columns:
+        return None, None
+    return frame[column].min(), frame[column].max()  # type: ignore[return-value]
+
+
+def ingest_metadata(
+    report: PublishReport,
+    fetched: Sequence[Fetched],
+    *,
+    date_column: str,
+    batch: pl.DataFrame,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What an operator reads at 3 a.m.: rows added/changed, dates, bytes, where from."""
+    first, last = date_range(batch, date_column)
+    meta: dict[str, Any] = {
+        "rows_in_batch": report.rows_in_batch,
+        "rows_added": report.stats.inserted,
+        "rows_revised": report.stats.revised,
+        "rows_unchanged": report.stats.unchanged,
+        "first_date": str(first) if first else None,
+        "last_date": str(last) if last else None,
+        "table": report.table,
+        "source_urls": dg.MetadataValue.json([f.result.url for f in fetched]),
+        "http_status": dg.MetadataValue.json([f.result.status for f in fetched]),
+        "bytes": sum(len(f.body or b"") for f in fetched),
+        "raw_sha256": dg.MetadataValue.json([f.sha256 for f in fetched]),
+        "warnings": sum(1 for o in report.outcomes if not o.passed),
+    }
+    meta.update(extra or {})
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One publisher file feeding a staging table."""
+
+    name: str
+    url: str
+    parse: Callable[[bytes], pl.DataFrame]
+    expect: str = "csv"
+    # The period a file covers when it restarts each period (the current-month JGB file), so
+    # a row-count drop is judged only against a previous copy of the same period.
+    period_of: Callable[[bytes], str | None] | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    file: SourceFile
+    fetched: Fetched
+    frame: pl.DataFrame
+    period_key: str | None
+    rows_before: int | None
+
+
+@dataclass(frozen=True)
+class FileIngest:
+    source: str
+    dataset: str
+    asset_key: dg.AssetKey
+    table: TableDef
+    date_column: str
+    files: tuple[SourceFile, ...]
+    # Turns the changed files' frames into the staging batch (adds source columns, resolves
+    # overlaps between files).
+    combine: Callable[[list[Parsed]], pl.DataFrame]
+    # When one file changed, re-read the others from the landing zone too, so overlaps are
+    # resolved on all of them (TIC: the later release wins whichever file changed).
+    combine_with_unchanged: bool = False
+    # Further writes that must commit with the batch (e.g. TIC revision stamps).
+    also_write: Callable[[duckdb.DuckDBPyConnection, list[Parsed]], None] | None = None
+
+
+def fetch_changed(fetcher: Fetcher, ingest: FileIngest, log: Any) -> list[Parsed]:
+    """Fetch every file; parse only those whose bytes differ from the last loaded copy."""
+    changed: list[tuple[SourceFile, Fetched]] = []
+    unchanged: list[SourceFile] = []
+    for f in ingest.files:
+        fetched = fetcher.fetch_if_changed(ingest.source, ingest.dataset, f.url, expect=f.expect)
+        if fetched is None or fetched.body is None:
+            log.info(f"{ingest.source} {f.name}: unchanged since the last load, not parsed")
+            unchanged.append(f)
+        else:
+            changed.append((f, fetched))
+    if changed and ingest.combine_with_unchanged:
+        for f in unchanged:
+            kept = fetcher.from_landing_zone(ingest.source, ingest.dataset, f.url)
+            if kept is not None:
+                changed.append((f, kept))
+    parsed: list[Parsed] = []
+    for f, fetched in sorted(changed, key=lambda fc: ingest.files.index(fc[0])):
+        assert fetched.body is not None
+        try:
+            frame = f.parse(fetched.body)
+            period = f.period_of(fetched.body) if f.period_of else None
+        except ParseError as exc:
+            raise SourceError(ingest.source, fetched.result.url, f"{f.name}: {exc}") from exc
+        before = fetcher.loaded(ingest.dataset, fetched.result.url)
+        rows_before = before.rows if before is not None and before.period_key == period else None
+        parsed.append(Parsed(f, fetched, frame, period, rows_before))
+    return parsed
+
+
+def run_file_ingest(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    fetcher: Fetcher,
+    ingest: FileIngest,
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Fetch → parse → audit → publish for one staging table fed by whole files."""
+    ctx = AuditContext(as_of=as_of_from_env(), series=None, files=())
+    parsed = fetch_changed(fetcher, ingest, context.log)
+    if not parsed:
+        outcome = freshness(ingest.table.name, con, ctx)
+        record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(), [outcome],
+                        run_id=context.run.run_id)
+        yield from check_results(ingest.asset_key, [outcome])
+        return
+    batch = ingest.combine(parsed)
+    ctx = dataclasses.replace(ctx, files=tuple(
+        FileRows(url=p.fetched.result.url, rows_now=p.frame.height, rows_before=p.rows_before,
+                 period_key=p.period_key)
+        for p in parsed
+    ))
+
+    def bookkeeping(c: duckdb.DuckDBPyConnection) -> None:
+        for p in parsed:
+            fetcher.mark_loaded(c, ingest.dataset, p.fetched, p.frame.height, p.period_key)
+        if ingest.also_write is not None:
+            ingest.also_write(c, parsed)
+
+    try:
+        report = publish_batch(
+            con, ingest.table, batch, dataset=ingest.dataset,
+            audit=lambda c, b: audit(ingest.table.name, c, b, ctx),
+            source_url=", ".join(p.fetched.result.url for p in parsed),
+            raw_sha256=", ".join(p.fetched.sha256 or "" for p in parsed),
+            also_in_transaction=bookkeeping,
+        )
+    except BatchRejected as rejected:
+        record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(),
+                        rejected.outcomes, run_id=context.run.run_id)
+        yield from check_results(ingest.asset_key, rejected.outcomes)
+        raise
+    record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(), report.outcomes,
+                    run_id=context.run.run_id)
+    context.log.info(
+        f"{ingest.table.name}: {report.stats.inserted} added, {report.stats.revised} revised,"
+        f" {report.stats.unchanged} unchanged from {len(parsed)} changed file(s)"
+    )
+    yield dg.MaterializeResult(
+        asset_key=ingest.asset_key,
+        metadata=ingest_metadata(report, [p.fetched for p in parsed],
+                                 date_column=ingest.date_column, batch=batch),
+        check_results=check_results(ingest.asset_key, report.outcomes),
+    )
+
+
+def run_ingests(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    fetcher: Fetcher,
+    ingests: Iterable[FileIngest],
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Run each selected ingest; one failing table does not stop the others from landing.
+
+    The step still fails at the end, naming every table that did not land, so a scheduler
+    sees a failed run while the good tables (and their downstream marts) are up to date.
+    """
+    failures: list[str] = []
+    for ingest in ingests:
+        if ingest.asset_key not in context.selected_asset_keys:
+            continue
+        try:
+            yield from run_file_ingest(context, con, fetcher, ingest)
+        except PipelineError as exc:
+            context.log.error(str(exc))
+            failures.append(str(exc))
+    if failures:
+        raise dg.Failure(
+            description=f"{len(failures)} table(s) not refreshed; previous data kept",
+            metadata={"errors": dg.MetadataValue.json(failures)},
+        )
