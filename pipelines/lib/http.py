@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import requests
 from urllib3.exceptions import ProtocolError
 
+from pipelines.lib import log_redaction
 from pipelines.lib.errors import FetchError
 from pipelines.lib.redact import redact_text, redact_url
 
@@ -72,6 +73,21 @@ class SlidingWindowLimiter:
         if self.limit.per_minute and len(self._sent) >= self.limit.per_minute:
             delays.append(self._sent[-self.limit.per_minute] + 60.0 + self.MARGIN_S - now)
         return max(delays)
+
+
+_LIMITERS: dict[tuple[str, RateLimit], SlidingWindowLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def shared_limiter(source: str, limit: RateLimit) -> SlidingWindowLimiter:
+    """One limiter per source and limit for the whole process.
+
+    A publisher counts requests per key or per client, not per run: back-to-back runs in one
+    process (schedules, the sensor, tests) must share the window, or the first requests of a
+    run can exceed it and each 429 costs a minute.
+    """
+    with _LIMITERS_LOCK:
+        return _LIMITERS.setdefault((source, limit), SlidingWindowLimiter(limit))
 
 
 @dataclass(frozen=True)
@@ -132,7 +148,8 @@ class HttpClient:
 
     def __post_init__(self) -> None:
         self._local = threading.local()
-        self._limiters = {k: SlidingWindowLimiter(v) for k, v in self.rate_limits.items()}
+        self._limiters = {k: shared_limiter(k, v) for k, v in self.rate_limits.items()}
+        log_redaction.install()  # urllib3 logs request URLs, keys included, at DEBUG
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)

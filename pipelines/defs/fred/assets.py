@@ -1,0 +1,119 @@
+"""FRED: one asset per catalogue series (`fred/<SERIES_ID>`), refreshed together in one step.
+
+The whole catalogue is one `multi_asset` so a run shares one rate limit, one thread pool and
+one DuckDB writer; each series is still its own key, with its own checks and history, and
+adding an entry to catalogue.yaml adds an asset. A series that fails leaves the others to land;
+the step then fails listing it, so schedulers see a failed run.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the config and resource types off the
+# nested op function's signature at definition time, and cannot resolve them from strings.
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from pipelines.defs.fred.fetch import Endpoints
+from pipelines.defs.fred.load import LoadOptions, SeriesResult, refresh
+from pipelines.defs.ingest import KINDS, check_results, check_specs, ingest_metadata
+from pipelines.defs.resources import PublishersResource, WarehouseResource
+from pipelines.sources.fred import SeriesSpec, load_catalogue
+from pipelines.sources.fred.urls import MAX_OBSERVATIONS_LIMIT
+from pipelines.staging.fred import FRED_OBSERVATIONS
+
+CATALOGUE_ENV = "FRED_CATALOGUE"  # path to another catalogue.yaml (tests, experiments)
+GROUP = "fred"
+
+
+class FredConfig(dg.Config):
+    """Run options; the API key is not one of them (read from FRED_API_KEY at request time)."""
+
+    alfred_backfill: bool = Field(
+        default=False,
+        description="API mode: also pull every ALFRED real-time period into"
+        " staging.fred_vintages (one paged request per series), for 'as known on date D'.",
+    )
+    page_limit: int = Field(
+        default=MAX_OBSERVATIONS_LIMIT, ge=1, le=MAX_OBSERVATIONS_LIMIT,
+        description="API mode: observations per page (FRED's maximum is 100000).",
+    )
+
+
+def series_key(series_id: str) -> dg.AssetKey:
+    return dg.AssetKey([GROUP, series_id])
+
+
+def _spec(series: SeriesSpec) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        series_key(series.id),
+        description=f"{series.title}. {series.purpose}",
+        group_name=GROUP,
+        kinds=KINDS,
+        skippable=True,
+        metadata={"units": series.units, "frequency": series.frequency,
+                  "table": FRED_OBSERVATIONS.name},
+    )
+
+
+def _events(result: SeriesResult) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    key = series_key(result.spec.id)
+    checks = check_results(key, result.outcomes)
+    if result.report is None or result.batch is None:
+        yield from checks
+        return
+    yield dg.MaterializeResult(
+        asset_key=key,
+        metadata=ingest_metadata(result.report, result.responses, date_column="date",
+                                 batch=result.batch, extra=result.extra),
+        check_results=checks,
+    )
+
+
+def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinition:
+    """The multi_asset for a catalogue (default: $FRED_CATALOGUE, else catalogue.yaml)."""
+    specs = load_catalogue(catalogue or os.environ.get(CATALOGUE_ENV) or None)
+
+    @dg.multi_asset(
+        name="fred_series",
+        specs=[_spec(s) for s in specs],
+        check_specs=[c for s in specs for c in check_specs(series_key(s.id),
+                                                           FRED_OBSERVATIONS.name)],
+        can_subset=True,
+        pool="warehouse",
+    )
+    def fred_series(
+        context: dg.AssetExecutionContext,
+        config: FredConfig,
+        warehouse: WarehouseResource,
+        publishers: PublishersResource,
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        selected = [s for s in specs if series_key(s.id) in context.selected_asset_keys]
+        settings = publishers.settings()  # reads FRED_API_KEY from the environment, now
+        endpoints = Endpoints(settings.fred_graph_url, settings.fred_api_url)
+        options = LoadOptions(alfred_backfill=config.alfred_backfill,
+                              page_limit=config.page_limit)
+        context.log.info(f"FRED: {len(selected)} series, "
+                         f"{'API' if settings.fred_api_key else 'keyless fredgraph.csv'} mode")
+        failed: list[str] = []
+        with warehouse.connect() as con:
+            fetcher = publishers.fetcher(con, warehouse.settings().raw_dir)
+            for result in refresh(con, fetcher, selected, endpoints=endpoints,
+                                  api_key=settings.fred_api_key, options=options,
+                                  log=context.log, run_id=context.run.run_id):
+                if result.error is not None:
+                    failed.append(f"{result.spec.id}: {result.error}")
+                yield from _events(result)
+        if failed:
+            raise dg.Failure(
+                description=f"{len(failed)} of {len(selected)} FRED series failed (the others"
+                " landed):\n" + "\n".join(failed),
+                metadata={"failed_series": dg.MetadataValue.json(
+                    sorted(f.split(":", 1)[0] for f in failed))},
+            )
+
+    return fred_series
+
+
+fred_series = build_fred_series()

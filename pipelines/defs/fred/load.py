@@ -1,0 +1,307 @@
+"""One refresh of the FRED catalogue: fetch concurrently, write from one thread, fail per series.
+
+Worker threads do the HTTP (fetch.py); the caller's thread parses, audits and publishes each
+series as its responses arrive, because DuckDB takes one writer. A series that cannot be
+fetched, parsed or published ends as a `SeriesResult` with `error` set and failed check
+outcomes; the others still land. No Dagster here: assets.py turns results into events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+import duckdb
+import polars as pl
+
+from pipelines.defs.fred.alfred import replace_vintages
+from pipelines.defs.fred.batch import observations_batch, series_from_catalogue, series_from_meta
+from pipelines.defs.fred.fetch import (
+    KEYLESS_DATASET,
+    Endpoints,
+    SeriesFetch,
+    fetch_api,
+    fetch_keyless,
+)
+from pipelines.defs.fred.state import StoredSeries, ensure_fred_tables, read_state
+from pipelines.defs.fred.unit_changes import (
+    UnitChange,
+    detect_unit_change,
+    record_unit_change,
+)
+from pipelines.lib.errors import ParseError, SourceError
+from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
+from pipelines.lib.raw import Fetched, Fetcher
+from pipelines.lib.redact import redact_text
+from pipelines.lib.vintages import upsert_with_vintages
+from pipelines.sources.fred import (
+    SeriesSpec,
+    parse_fredgraph_csv,
+    usd_bn_scale_for_units,
+)
+from pipelines.sources.fred.urls import MAX_OBSERVATIONS_LIMIT
+from pipelines.staging.fred import FRED_OBSERVATIONS, FRED_SERIES
+from pipelines.validation import checks
+from pipelines.validation.audit import audit, freshness
+from pipelines.validation.context import AuditContext, FileRows, as_of_from_env
+from pipelines.validation.results import record_outcomes
+
+TABLE = FRED_OBSERVATIONS.name
+
+
+class Log(Protocol):
+    def info(self, msg: str) -> None: ...
+    def warning(self, msg: str) -> None: ...
+    def error(self, msg: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    alfred_backfill: bool = False
+    page_limit: int = MAX_OBSERVATIONS_LIMIT
+    # Threads waiting on the shared "fred" limiter: a few keep it busy while others parse.
+    max_workers: int = 4
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    """How one series' refresh ended. `report` None: nothing materialised."""
+
+    spec: SeriesSpec
+    asset_key: str
+    outcomes: tuple[CheckOutcome, ...]
+    report: PublishReport | None = None
+    responses: tuple[Fetched, ...] = ()
+    batch: pl.DataFrame | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def asset_key_string(series_id: str) -> str:
+    return f"fred/{series_id}"
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    fetcher: Fetcher,
+    specs: Sequence[SeriesSpec],
+    *,
+    endpoints: Endpoints,
+    api_key: str | None,
+    options: LoadOptions,
+    log: Log,
+    run_id: str | None = None,
+) -> Iterator[SeriesResult]:
+    """Refresh `specs`, yielding each series' result as soon as it is published."""
+    ensure_fred_tables(con)
+    state = read_state(con, [s.id for s in specs])
+    as_of = as_of_from_env()
+    if options.alfred_backfill and not api_key:
+        log.warning("FRED: ALFRED vintages need the API (set FRED_API_KEY); backfill skipped")
+
+    def work(spec: SeriesSpec) -> SeriesFetch:
+        if api_key:
+            return fetch_api(fetcher, endpoints, api_key, spec, state[spec.id],
+                             alfred_backfill=options.alfred_backfill,
+                             page_limit=options.page_limit)
+        return fetch_keyless(fetcher, endpoints, spec, state[spec.id])
+
+    pool = ThreadPoolExecutor(max_workers=max(1, min(options.max_workers, len(specs))),
+                              thread_name_prefix="fred-fetch")
+    try:
+        futures: dict[Future[SeriesFetch], SeriesSpec] = {pool.submit(work, s): s for s in specs}
+        for future in as_completed(futures):
+            spec = futures[future]
+            result = _settle(con, fetcher, spec, future, state[spec.id], as_of, log)
+            record_outcomes(con, TABLE, result.asset_key, list(result.outcomes), run_id=run_id)
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _settle(
+    con: duckdb.DuckDBPyConnection,
+    fetcher: Fetcher,
+    spec: SeriesSpec,
+    future: Future[SeriesFetch],
+    stored: StoredSeries,
+    as_of: date,
+    log: Log,
+) -> SeriesResult:
+    """Publish one series' fetch, or turn whatever went wrong into a failed result."""
+    key = asset_key_string(spec.id)
+    fetched: SeriesFetch | None = None
+    try:
+        fetched = future.result()
+        return publish_series(con, fetcher, fetched, stored, as_of, log)
+    except BatchRejected as exc:
+        return _failed(spec, key, str(exc), exc.outcomes, fetched, log)
+    except (SourceError, ParseError) as exc:
+        outcome = _failed_outcome(checks.SCHEMA_MATCHES, spec, f"no usable response: {exc}")
+        return _failed(spec, key, str(exc), [outcome], fetched, log)
+    except Exception as exc:  # one series' bug must not sink the others
+        message = f"{type(exc).__name__}: {exc}"
+        outcome = _failed_outcome(checks.SCHEMA_MATCHES, spec, f"load failed: {message}")
+        return _failed(spec, key, message, [outcome], fetched, log)
+
+
+def publish_series(
+    con: duckdb.DuckDBPyConnection,
+    fetcher: Fetcher,
+    fetched: SeriesFetch,
+    stored: StoredSeries,
+    as_of: date,
+    log: Log,
+) -> SeriesResult:
+    """Parse (keyless), audit and publish one series; ALFRED vintages after, if fetched."""
+    spec = fetched.spec
+    key = asset_key_string(spec.id)
+    extra: dict[str, Any] = {"fetch_mode": fetched.mode, "requests": len(fetched.responses)}
+    for note in fetched.notes:
+        log.warning(f"FRED {spec.id}: {note}")
+    if fetched.vintages is not None:
+        extra["alfred_vintage_rows"] = replace_vintages(con, spec.id, fetched.vintages)
+        log.info(f"FRED {spec.id}: {extra['alfred_vintage_rows']} ALFRED real-time periods"
+                 " written to staging.fred_vintages")
+    if not fetched.changed:
+        log.info(f"FRED {spec.id}: unchanged since the last load ({_why(fetched)}), not parsed")
+        return _unchanged(con, spec, key, fetched, as_of, extra)
+    if fetched.mode == "keyless":
+        batch, files = _keyless_batch(fetched)
+    else:
+        batch, files = _api_batch(fetched, log)
+    if batch.is_empty():
+        log.info(f"FRED {spec.id}: no observations since {fetched.window.start}")
+        return _unchanged(con, spec, key, fetched, as_of, extra)
+    change = detect_unit_change(con, stored, batch)
+    known_at = datetime.now(UTC)
+    # The audit judges magnitudes in the unit each row states (catalogue range re-expressed).
+    ctx = AuditContext(as_of=as_of, series=spec, files=files)
+    report = publish_batch(
+        con, FRED_OBSERVATIONS, batch, dataset=key,
+        audit=lambda c, b: audit(TABLE, c, b, ctx), known_at=known_at,
+        source_url=", ".join(f.result.url for f in fetched.responses),
+        raw_sha256=", ".join(f.sha256 or "" for f in fetched.responses),
+        also_in_transaction=_bookkeeping(fetcher, fetched, batch, change, known_at),
+    )
+    if change is not None:
+        log.warning(f"FRED {change.describe()}")
+        extra["unit_change"] = change.describe()
+    extra.update(_summary(batch, report))
+    stats = report.stats
+    log.info(f"FRED {spec.id}: {stats.inserted} added, {stats.revised} revised,"
+             f" {stats.carried_updates} re-stated, {stats.unchanged} unchanged"
+             f" from {fetched.window.start}")
+    if stats.written == 0:  # nothing new: no materialisation, so nothing downstream rebuilds
+        return SeriesResult(spec, key, report.outcomes, None, fetched.responses, batch, extra)
+    return SeriesResult(spec, key, report.outcomes, report, fetched.responses, batch, extra)
+
+
+def _keyless_batch(fetched: SeriesFetch) -> tuple[pl.DataFrame, tuple[FileRows, ...]]:
+    """fredgraph.csv states no unit: the catalogue's, which the audit checks against the
+    values' magnitude (a mismatch rejects the batch: an error, never a guess)."""
+    spec, body = fetched.spec, fetched.csv
+    assert body is not None and body.body is not None
+    try:
+        frame = parse_fredgraph_csv(body.body, spec.id)
+    except ParseError as exc:
+        raise SourceError("fred", body.result.url, str(exc)) from exc
+    batch = observations_batch(spec.id, frame, units=spec.units, scale=spec.usd_bn_scale,
+                               mode="keyless")
+    files = (FileRows(url=body.result.url, rows_now=frame.height,
+                      rows_before=fetched.rows_before),)
+    return batch, files
+
+
+def _api_batch(fetched: SeriesFetch, log: Log) -> tuple[pl.DataFrame, tuple[FileRows, ...]]:
+    """The unit FRED states wins over the catalogue's."""
+    spec, meta, frame = fetched.spec, fetched.meta, fetched.observations
+    assert meta is not None and frame is not None
+    if meta.units != spec.units:
+        log.warning(f"FRED {spec.id}: FRED states units {meta.units!r}, the catalogue"
+                    f" {spec.units!r}; using FRED's (update catalogue.yaml)")
+    batch = observations_batch(spec.id, frame, units=meta.units,
+                               scale=usd_bn_scale_for_units(meta.units), mode="api")
+    return batch, ()
+
+
+def _bookkeeping(
+    fetcher: Fetcher,
+    fetched: SeriesFetch,
+    batch: pl.DataFrame,
+    change: UnitChange | None,
+    known_at: datetime,
+) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    """Writes that commit with the batch: loaded body, unit-change event, series metadata."""
+
+    def write(c: duckdb.DuckDBPyConnection) -> None:
+        spec = fetched.spec
+        if fetched.csv is not None:
+            fetcher.mark_loaded(c, KEYLESS_DATASET, fetched.csv, batch.height)
+        if change is not None:
+            record_unit_change(c, change, known_at)
+        if fetched.meta is not None:
+            series = series_from_meta(fetched.meta, usd_bn_scale_for_units(fetched.meta.units))
+        else:
+            first, last = c.execute(
+                "SELECT min(date), max(date) FROM staging.fred_observations WHERE series_id = ?",
+                [spec.id],
+            ).fetchall()[0]
+            series = series_from_catalogue(spec, first, last)
+        upsert_with_vintages(c, FRED_SERIES.vintaged, series, known_at=known_at)
+
+    return write
+
+
+def _unchanged(
+    con: duckdb.DuckDBPyConnection,
+    spec: SeriesSpec,
+    key: str,
+    fetched: SeriesFetch,
+    as_of: date,
+    extra: dict[str, Any],
+) -> SeriesResult:
+    """Nothing to write; the freshness check still reports, so a frozen source shows."""
+    outcome = freshness(TABLE, con, AuditContext(as_of=as_of, series=spec))
+    return SeriesResult(spec, key, (outcome,), None, fetched.responses, None, extra)
+
+
+def _summary(batch: pl.DataFrame, report: PublishReport) -> dict[str, Any]:
+    last = batch.sort("date").tail(1).row(0, named=True)
+    return {
+        "units": last["units"],
+        "last_value": last["value"],
+        "last_value_usd_bn": last["value_usd_bn"],
+        "rows_restated": report.stats.carried_updates,
+    }
+
+
+def _why(fetched: SeriesFetch) -> str:
+    if fetched.mode == "api":
+        stamp = fetched.meta.last_updated.isoformat() if fetched.meta else "?"
+        return f"FRED last_updated {stamp}"
+    return "same bytes for the same request"
+
+
+def _failed_outcome(check: str, spec: SeriesSpec, message: str) -> CheckOutcome:
+    return CheckOutcome(name=check, passed=False, severity=ERROR,
+                        description=redact_text(f"{spec.id}: {message}"))
+
+
+def _failed(
+    spec: SeriesSpec,
+    key: str,
+    message: str,
+    outcomes: Sequence[CheckOutcome],
+    fetched: SeriesFetch | None,
+    log: Log,
+) -> SeriesResult:
+    message = redact_text(message)
+    urls = [f.result.url for f in fetched.responses] if fetched is not None else []
+    where = f" [{', '.join(urls)}]" if urls and not any(u in message for u in urls) else ""
+    log.error(f"FRED {spec.id} failed, other series continue: {message}{where}")
+    return SeriesResult(spec, key, tuple(outcomes), None,
+                        fetched.responses if fetched else (), None, {}, error=message + where)

@@ -1,0 +1,49 @@
+"""Which observations each run asks FRED for.
+
+The first load takes the whole history from the catalogue's `start`. Later loads ask only
+for the revision window: publishers revise recent values (OECD and TIC months for a year or
+more, market rates hardly at all), so each series re-reads `revision_window_days` before its
+last stored date and older values are left alone. A change of unit re-reads everything,
+because FRED re-expresses the whole history and a half-converted series would be wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pipelines.defs.fred.state import StoredSeries
+from pipelines.sources.fred import SeriesSpec
+
+# ALFRED's full real-time range: every vintage of every observation.
+ALFRED_REALTIME_START = date(1776, 7, 4)
+ALFRED_REALTIME_END = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    full_history: bool  # True: the batch replaces the whole series (first load, unit change)
+
+
+def observation_window(spec: SeriesSpec, stored: StoredSeries, *, reload: bool = False) -> Window:
+    """From the catalogue start on a first load (or `reload`), else the revision window."""
+    if stored.last_date is None or reload:
+        return Window(spec.start, full_history=True)
+    since = stored.last_date - timedelta(days=spec.revision_window_days)
+    return Window(max(spec.start, since), full_history=False)
+
+
+def units_changed(stored: StoredSeries, units: str) -> bool:
+    """The unit now stated (API) or declared (keyless) is not the stored observations' one."""
+    return stored.units is not None and stored.units != units
+
+
+def metadata_unchanged(stored: StoredSeries, stated_units: str, last_updated: object) -> bool:
+    """FRED has not touched the series since the last API load: no observation request."""
+    return (
+        stored.last_date is not None
+        and stored.last_updated is not None
+        and stored.last_updated == last_updated
+        and not units_changed(stored, stated_units)
+    )
