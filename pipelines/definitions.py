@@ -1,0 +1,43 @@
+"""The code location: every asset, check, resource, schedule and sensor, in one Definitions.
+
+Policy that applies to every asset (freshness from its cadence) is applied here, once.
+"""
+
+import dagster as dg
+
+from pipelines.defs.fred.assets import fred_series
+from pipelines.defs.freshness import apply_freshness
+from pipelines.defs.jobs import JOBS
+from pipelines.defs.marts.assets import MART_ASSETS
+from pipelines.defs.mof.flows import mof_securities_flows
+from pipelines.defs.mof.jgb import mof_jgb_yields
+from pipelines.defs.resources import PublishersResource, WarehouseResource
+from pipelines.defs.schedules import SCHEDULES
+from pipelines.defs.sensors import SENSORS
+from pipelines.defs.serving.assets import SERVING_ASSETS
+from pipelines.defs.tic.holdings import tic_major_foreign_holders
+
+# Everything, in dependency order within one run: what `make demo` and `make run` execute.
+refresh_all = dg.define_asset_job(
+    "refresh_all",
+    selection=dg.AssetSelection.all(),
+    description="Every source, then the marts, the serving copy, the report and the alerts.",
+)
+
+defs = dg.Definitions(
+    assets=apply_freshness([
+        fred_series,
+        mof_jgb_yields,
+        mof_securities_flows,
+        tic_major_foreign_holders,
+        *MART_ASSETS,
+        *SERVING_ASSETS,
+    ]),
+    jobs=[refresh_all, *JOBS],
+    schedules=SCHEDULES,
+    sensors=SENSORS,
+    resources={
+        "warehouse": WarehouseResource(),
+        "publishers": PublishersResource(),
+    },
+)
