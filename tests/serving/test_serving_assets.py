@@ -9,11 +9,8 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
-from pipelines.defs.freshness import apply_freshness
-from pipelines.defs.jobs import JOBS
-from pipelines.defs.resources import PublishersResource, WarehouseResource
+from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.schedules import SCHEDULES
-from pipelines.defs.sensors import SENSORS
 from pipelines.defs.serving import SERVING_ASSETS
 
 
@@ -44,16 +41,8 @@ def test_serving_assets_materialise(
 
 
 def test_definitions_with_serving_schedules_sensors_and_freshness_load() -> None:
-    from pipelines.definitions import defs as base
-    from pipelines.defs.fred.assets import fred_series
+    from pipelines.definitions import defs
 
-    present = {k for a in base.assets or [] for k in a.keys}  # type: ignore[union-attr]
-    fred = [] if fred_series.keys <= present else [fred_series]
-    assets = apply_freshness([*base.assets, *fred, *SERVING_ASSETS])  # type: ignore[list-item]
-    defs = dg.Definitions(
-        assets=assets, schedules=SCHEDULES, sensors=SENSORS, jobs=[*base.jobs, *JOBS],
-        resources={"warehouse": WarehouseResource(), "publishers": PublishersResource()},
-    )
     dg.Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     for key in graph.materializable_asset_keys:
