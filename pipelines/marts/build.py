@@ -45,6 +45,12 @@ _DEPENDS_ON = "depends_on:"
 # Scanned left to right, so an apostrophe in a comment or `--` in a string is not misread.
 _LITERAL_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
 _TABLE_REFERENCE = re.compile(r"\b((?:staging|marts)\.[a-z_][a-z0-9_]*)\b")
+# FRED series selected by `series_id = <literal>` or `series_id IN (<literals>)`, matched on code
+# whose literals are replaced by numbered placeholders (so a COMMENT's text is never read).
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+_SERIES_SELECTED = re.compile(
+    r"\bseries_id\s*(?:=\s*(\x00\d+\x00)|IN\s*\(((?:\s*\x00\d+\x00\s*,?)+)\))", re.I
+)
 
 
 class MartError(PipelineError):
@@ -186,7 +192,7 @@ def _header(sql: str, path: Path) -> tuple[str, tuple[str, ...]]:
 
 
 def _check_header_matches_sql(mart: MartSql) -> None:
-    """The header must name exactly the tables read and every FRED series it declares."""
+    """The header must name exactly the tables read and exactly the FRED series selected."""
     where = mart.path
     create = re.compile(rf"CREATE\s+OR\s+REPLACE\s+TABLE\s+{re.escape(mart.table)}\s+AS\b", re.I)
     if not create.search(mart.sql):
@@ -204,6 +210,30 @@ def _check_header_matches_sql(mart: MartSql) -> None:
     unread = [k for k in mart.depends_on if k.startswith("fred/") and f"'{k[5:]}'" not in literals]
     if unread:
         raise MartError(f"{where}: depends_on names FRED series the SQL never selects: {unread}")
+    undeclared = sorted(_fred_series_selected(mart.sql) - {
+        k.removeprefix("fred/") for k in mart.depends_on if k.startswith("fred/")
+    })
+    if undeclared:
+        raise MartError(f"{where}: selects FRED series it does not declare: {undeclared}")
+
+
+def _fred_series_selected(sql: str) -> set[str]:
+    """Series ids the SQL selects with `series_id = '...'` or `series_id IN ('...', ...)`."""
+    literals: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if not token.startswith("'"):
+            return " "  # a comment
+        literals.append(token[1:-1].replace("''", "'"))
+        return f"\x00{len(literals) - 1}\x00"
+
+    code = _LITERAL_OR_COMMENT.sub(placeholder, sql)
+    return {
+        literals[int(index)]
+        for match in _SERIES_SELECTED.finditer(code)
+        for index in _PLACEHOLDER.findall(match.group(0))
+    }
 
 
 def _require_inputs(con: duckdb.DuckDBPyConnection, mart: MartSql) -> None:

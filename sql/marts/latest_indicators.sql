@@ -84,22 +84,29 @@ latest AS (
     GROUP BY indicator
 ),
 week_before AS (  -- latest observation on or before as_of - 7 days
-    SELECT l.indicator, p.value
+    SELECT l.indicator, p.date, p.value
     FROM latest AS l
     ASOF JOIN published AS p ON p.indicator = l.indicator AND p.date <= l.as_of - 7
 ),
 month_before AS (  -- latest observation on or before as_of - 1 calendar month
-    SELECT l.indicator, p.value
+    SELECT l.indicator, p.date, p.value, (l.as_of - INTERVAL 1 MONTH)::DATE AS target
     FROM latest AS l
     ASOF JOIN published AS p
       ON p.indicator = l.indicator AND p.date <= (l.as_of - INTERVAL 1 MONTH)::DATE
 )
-SELECT
+SELECT  -- a weekly or monthly change never reaches past a missing week or month
     c.indicator,
     l.value,
     l.as_of,
-    CASE WHEN c.frequency <> 'monthly' THEN l.value - w.value END AS chg_1w,
-    l.value - m.value AS chg_1m,
+    CASE
+        WHEN c.frequency = 'daily' THEN l.value - w.value
+        WHEN c.frequency = 'weekly' AND w.date = l.as_of - 7 THEN l.value - w.value
+    END AS chg_1w,
+    CASE
+        WHEN c.frequency = 'daily' THEN l.value - m.value
+        WHEN c.frequency = 'weekly' AND m.date > m.target - 7 THEN l.value - m.value
+        WHEN c.frequency = 'monthly' AND m.date = m.target THEN l.value - m.value
+    END AS chg_1m,
     c.unit,
     c.frequency,
     c.source
@@ -113,8 +120,8 @@ COMMENT ON TABLE marts.latest_indicators IS 'The dashboard''s headline numbers: 
 COMMENT ON COLUMN marts.latest_indicators.indicator IS 'Indicator name, the column name of its source where there is one (see source).';
 COMMENT ON COLUMN marts.latest_indicators.value IS 'Latest non-NULL value, in unit.';
 COMMENT ON COLUMN marts.latest_indicators.as_of IS 'Date the latest value refers to: the observation date (daily), the MOF week_end (weekly MOF flows), the Wednesday (net liquidity), or the month''s first day (monthly).';
-COMMENT ON COLUMN marts.latest_indicators.chg_1w IS 'value minus the indicator''s latest non-NULL value dated on or before as_of - 7 days, in unit; NULL if there is none, and NULL for monthly indicators (a one-week change of a monthly series would silently be a one-month change).';
-COMMENT ON COLUMN marts.latest_indicators.chg_1m IS 'value minus the indicator''s latest non-NULL value dated on or before as_of minus one calendar month, in unit; NULL if there is none. For monthly indicators this is the change from the previous month.';
+COMMENT ON COLUMN marts.latest_indicators.chg_1w IS 'value minus an earlier value of the indicator, in unit. Daily: the latest non-NULL value dated on or before as_of - 7 days (so a holiday falls back to the business day before). Weekly: the non-NULL value dated exactly as_of - 7 days (the previous week); NULL if that week has none, never a two-week change. NULL for monthly indicators (a one-week change of a monthly series would silently be a one-month change).';
+COMMENT ON COLUMN marts.latest_indicators.chg_1m IS 'value minus an earlier value of the indicator, in unit; the target date is as_of minus one calendar month. Daily: the latest non-NULL value dated on or before the target. Weekly: the latest non-NULL value dated on or before the target and less than 7 days before it (the week covering the target); NULL if that week has none. Monthly: the non-NULL value of the previous calendar month; NULL if that month has none, never a two-month change.';
 COMMENT ON COLUMN marts.latest_indicators.unit IS 'Unit of value and changes: pct (percent), bp (basis points), zscore (standard deviations), yen_per_usd, bp_per_bp (regression slope), usd_bn (billions of USD), jpy_100m (100 million yen), correlation.';
 COMMENT ON COLUMN marts.latest_indicators.frequency IS 'Observation frequency of the indicator: daily, weekly or monthly.';
 COMMENT ON COLUMN marts.latest_indicators.source IS 'Table and column (or FRED series) the value comes from.';

@@ -69,6 +69,28 @@ def test_header_must_match_what_the_sql_reads(tmp_path: Path) -> None:
         parse_mart_file(unknown)
 
 
+def test_a_fred_series_the_sql_selects_must_be_declared(tmp_path: Path) -> None:
+    """The header must name every FRED series selected, or Dagster would not wire the dependency.
+
+    Here DGS3MO is selected (by `=` and by `IN`) but only DGS10 is declared, so the mart would
+    not refresh when DGS3MO changes, and could be built before DGS3MO is loaded.
+    """
+    header = "-- reads DGS3MO undeclared\n-- depends_on: fred/DGS10"
+    undeclared = r"selects FRED series it does not declare: \['DGS3MO'\]"
+    for where in ("series_id = 'DGS3MO' OR series_id = 'DGS10'",
+                  "series_id IN ('DGS10', 'DGS3MO')"):
+        body = "SELECT value FROM staging.fred_observations WHERE " + where + ";"  # noqa: S608
+        path = _write(tmp_path, "undeclared_series", header, body)
+        with pytest.raises(MartError, match=undeclared):
+            parse_mart_file(path)
+    # A series named only in a SQL comment or inside a COMMENT string is not a read.
+    ok = _write(tmp_path, "declared", header,
+                "SELECT value FROM staging.fred_observations WHERE series_id = 'DGS10';"
+                " -- series_id = 'DGS3MO'\n"
+                "COMMENT ON TABLE marts.declared IS 'not series_id = ''DGS3MO''';")
+    assert parse_mart_file(ok).depends_on == ("fred/DGS10",)
+
+
 def test_a_cycle_between_marts_is_refused(tmp_path: Path) -> None:
     _write(tmp_path, "a", "-- a\n-- depends_on: marts/b", "SELECT * FROM marts.b;")
     _write(tmp_path, "b", "-- b\n-- depends_on: marts/a", "SELECT * FROM marts.a;")

@@ -56,3 +56,52 @@ def test_every_indicator_has_a_row_even_without_data(table: dict[str, dict]) -> 
     assert list(table)[0] == "jgb_10y_pct"
     empty = table["net_liquidity_usd_bn"]
     assert (empty["value"], empty["as_of"], empty["unit"]) == (None, None, "usd_bn")
+
+
+def test_changes_of_weekly_and_monthly_indicators_never_span_a_missing_period() -> None:
+    """A missing week or month gives a NULL change, not a two-period change under a 1w/1m name.
+
+    Hand arithmetic. TIC Japan: 2024-01 = 1000, 2024-02 absent, 2024-03 = 1030. The month before
+    March is February, which has no value, so chg_1m is NULL (the old ASOF lookup fell back to
+    January and reported 1030 - 1000 = 30, a two-month change, as the change from the previous
+    month). MOF weeks end 2024-01-27 (+50), 2024-03-09 (+100), [03-16 missing], 03-23 (+400):
+    as_of 03-23 minus 7 days is 03-16, which has no week, so chg_1w is NULL (the old lookup gave
+    400 - 100 = 300, a two-week change). One month before 03-23 is 02-23; the latest week on or
+    before it ends 01-27, 27 days earlier, more than a week stale, so chg_1m is NULL too (it
+    was 400 - 50 = 350).
+    """
+    con = staging_connection()
+    add_tic(con, "2024-01-01", {"japan": ("country", 1000.0)})
+    add_tic(con, "2024-03-01", {"japan": ("country", 1030.0)})
+    add_mof_weekly(con, "2024-01-21", "2024-01-27", 50)
+    add_mof_weekly(con, "2024-03-03", "2024-03-09", 100)
+    add_mof_weekly(con, "2024-03-17", "2024-03-23", 400)
+
+    table = by(build(con, "latest_indicators"), "indicator")
+
+    holdings = table["japan_ust_holdings_usd_bn"]
+    assert (holdings["value"], holdings["as_of"]) == (1030.0, date(2024, 3, 1))
+    assert holdings["chg_1m"] is None
+    flows = table["mof_foreign_long_term_debt_net_jpy_100m"]
+    assert (flows["value"], flows["as_of"]) == (400, date(2024, 3, 23))
+    assert flows["chg_1w"] is None
+    assert flows["chg_1m"] is None
+
+
+def test_weekly_one_month_change_uses_the_week_covering_the_date_a_month_earlier() -> None:
+    """MOF weeks end 2024-02-24 (+100) and 2024-03-30 (-250), and 2024-03-23 (+10).
+
+    as_of 03-30 minus one month is 02-29; the latest week on or before it ends 02-24, 5 days
+    earlier (within a week): chg_1m = -250 - 100 = -350. chg_1w = -250 - 10 = -260 (03-23 is
+    exactly 7 days before).
+    """
+    con = staging_connection()
+    add_mof_weekly(con, "2024-02-18", "2024-02-24", 100)
+    add_mof_weekly(con, "2024-03-17", "2024-03-23", 10)
+    add_mof_weekly(con, "2024-03-24", "2024-03-30", -250)
+
+    flows = by(build(con, "latest_indicators"), "indicator")[
+        "mof_foreign_long_term_debt_net_jpy_100m"]
+
+    assert flows["chg_1w"] == pytest.approx(-260)
+    assert flows["chg_1m"] == pytest.approx(-350)
