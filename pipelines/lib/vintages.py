@@ -145,3 +145,23 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: VintagedTable, known_at: dateti
     total = con.execute("SELECT count(*) FROM _vintage_batch").fetchall()[0][0]
     unchanged = total - inserted - revised - carried_updates
     return UpsertStats(int(inserted), int(revised), int(carried_updates), int(unchanged))
+
+
+def batch_is_current(
+    con: duckdb.DuckDBPyConnection, spec: VintagedTable, batch: pl.DataFrame
+) -> bool:
+    """Every row of `batch` is already in the table with the same values: merging it would
+    write nothing, so the caller can skip auditing it (the rows passed their audit on load)."""
+    missing = [c for c in spec.columns if c not in batch.columns]
+    if missing or batch.is_empty():
+        return False
+    on = " AND ".join(f"b.{k} = c.{k}" for k in spec.keys)
+    differs = " OR ".join(f"b.{c} IS DISTINCT FROM c.{c}" for c in spec.tracked + spec.carried)
+    con.register("_current_batch", batch.select(spec.columns).to_arrow())
+    try:
+        return not con.execute(
+            f"SELECT EXISTS (SELECT 1 FROM _current_batch b LEFT JOIN {spec.table} c ON {on}"
+            f" WHERE c.{spec.keys[0]} IS NULL OR {differs})"
+        ).fetchall()[0][0]
+    finally:
+        con.unregister("_current_batch")

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.lib.vintages import VintagedTable, upsert_with_vintages
+from pipelines.lib.vintages import VintagedTable, batch_is_current, upsert_with_vintages
 from pipelines.lib.warehouse import transaction
 
 SPEC = VintagedTable("staging.obs", keys=("series_id", "date"), tracked=("value",),
@@ -96,3 +96,14 @@ def test_history_table_inherits_column_comments(con):
 def test_unsafe_identifier_is_refused():
     with pytest.raises(ValueError, match="not a safe SQL identifier"):
         VintagedTable("staging.obs; DROP TABLE x", keys=("date",), tracked=("value",))
+
+
+def test_batch_is_current_only_when_merging_would_write_nothing(con):
+    with transaction(con):
+        upsert_with_vintages(con, SPEC, batch([1.0, 2.0, 3.0]), known_at=T1)
+    assert batch_is_current(con, SPEC, batch([1.0, 2.0]))  # a window of stored rows
+    assert batch_is_current(con, SPEC, batch([1.0, 2.0, 3.0]))
+    assert not batch_is_current(con, SPEC, batch([1.0, 2.5]))  # a revision
+    assert not batch_is_current(con, SPEC, batch([1.0, 2.0, 3.0, 4.0]))  # a new row
+    assert not batch_is_current(con, SPEC, batch([1.0], units="Basis points"))  # carried
+    assert not batch_is_current(con, SPEC, batch([]))

@@ -20,6 +20,7 @@ from pipelines.defs.fred.plan import (
     ALFRED_REALTIME_START,
     Window,
     metadata_unchanged,
+    nothing_due,
     observation_window,
     units_changed,
 )
@@ -65,18 +66,23 @@ class SeriesFetch:
     observations: pl.DataFrame | None = None  # API: date, value, realtime_start, realtime_end
     vintages: pl.DataFrame | None = None  # API + ALFRED backfill: every real-time period
     notes: list[str] = field(default_factory=list)
+    not_due: bool = False  # not requested: the next observation cannot exist yet
 
 
 def fetch_keyless(
-    fetcher: Fetcher, endpoints: Endpoints, spec: SeriesSpec, stored: StoredSeries
+    fetcher: Fetcher, endpoints: Endpoints, spec: SeriesSpec, stored: StoredSeries,
+    *, today: date | None = None,
 ) -> SeriesFetch:
     """fredgraph.csv from the window start; unchanged bytes for the same request: no body.
+    No request at all while the next observation cannot exist yet (`nothing_due`).
 
     If the catalogue's unit is not the stored one (edited, or the last load was in API mode),
     the whole history is re-read so no row keeps the old unit.
     """
     reload = units_changed(stored, spec.units)
     window = observation_window(spec, stored, reload=reload)
+    if nothing_due(spec, stored, today):
+        return SeriesFetch(spec, "keyless", window, changed=False, not_due=True)
     url, params = fredgraph_request(endpoints.graph_url, spec.id, window.start)
     fetched = fetcher.fetch_if_changed(SOURCE, KEYLESS_DATASET, url, params=params, expect="csv")
     if fetched is None or fetched.body is None:
@@ -99,7 +105,9 @@ def fetch_api(
     alfred_backfill: bool = False,
     page_limit: int = MAX_OBSERVATIONS_LIMIT,
 ) -> SeriesFetch:
-    """fred/series first; observations (paged) only when FRED updated the series since."""
+    """fred/series first; observations (paged) only when FRED updated the series since.
+    (No `nothing_due` skip here: one metadata request already says whether anything changed,
+    same-day revisions included.)"""
     url, params = series_request(endpoints.api_url, spec.id, api_key)
     meta_fetched = fetcher.fetch(SOURCE, url, params=params, expect="json")
     meta = _parsed(meta_fetched, parse_series_json)

@@ -36,7 +36,7 @@ from pipelines.lib.errors import ParseError, SourceError
 from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
 from pipelines.lib.raw import Fetched, Fetcher
 from pipelines.lib.redact import redact_text
-from pipelines.lib.vintages import upsert_with_vintages
+from pipelines.lib.vintages import batch_is_current, upsert_with_vintages
 from pipelines.sources.fred import (
     SeriesSpec,
     parse_fredgraph_csv,
@@ -107,7 +107,7 @@ def refresh(
             return fetch_api(fetcher, endpoints, api_key, spec, state[spec.id],
                              alfred_backfill=options.alfred_backfill,
                              page_limit=options.page_limit)
-        return fetch_keyless(fetcher, endpoints, spec, state[spec.id])
+        return fetch_keyless(fetcher, endpoints, spec, state[spec.id], today=as_of)
 
     pool = ThreadPoolExecutor(max_workers=max(1, min(options.max_workers, len(specs))),
                               thread_name_prefix="fred-fetch")
@@ -175,6 +175,14 @@ def publish_series(
         batch, files = _api_batch(fetched, log)
     if batch.is_empty():
         log.info(f"FRED {spec.id}: no observations since {fetched.window.start}")
+        return _unchanged(con, spec, key, fetched, as_of, extra)
+    if batch_is_current(con, FRED_OBSERVATIONS.vintaged, batch):
+        # The moved window re-read rows staging already holds: nothing to audit or write.
+        # Marking the body loaded lets the next identical request skip even the parse.
+        if fetched.csv is not None:
+            fetcher.mark_loaded(con, KEYLESS_DATASET, fetched.csv, batch.height)
+        log.info(f"FRED {spec.id}: {batch.height} rows since {fetched.window.start}, all"
+                 " already in staging; not audited, nothing written")
         return _unchanged(con, spec, key, fetched, as_of, extra)
     change = detect_unit_change(con, stored, batch)
     known_at = datetime.now(UTC)
@@ -280,6 +288,8 @@ def _summary(batch: pl.DataFrame, report: PublishReport) -> dict[str, Any]:
 
 
 def _why(fetched: SeriesFetch) -> str:
+    if fetched.not_due:
+        return "next observation not due yet, not requested"
     if fetched.mode == "api":
         stamp = fetched.meta.last_updated.isoformat() if fetched.meta else "?"
         return f"FRED last_updated {stamp}"

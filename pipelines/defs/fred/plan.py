@@ -20,6 +20,30 @@ ALFRED_REALTIME_START = date(1776, 7, 4)
 ALFRED_REALTIME_END = date(9999, 12, 31)
 
 
+# How far the next observation's date lies beyond the last one, by catalogue frequency.
+_NEXT_OBSERVATION = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+
+
+def next_observation_date(frequency: str, last_date: date) -> date:
+    """The earliest date the series' next observation can carry."""
+    if frequency == "monthly":
+        return date(last_date.year + last_date.month // 12, last_date.month % 12 + 1, 1)
+    return last_date + _NEXT_OBSERVATION.get(frequency, timedelta(days=1))
+
+
+def nothing_due(spec: SeriesSpec, stored: StoredSeries, today: date | None) -> bool:
+    """No request needed: the next observation is dated after `today`, so it cannot exist yet.
+
+    An observation is never published before its own date, so on the day of the last stored
+    observation (a same-day re-run, a weekly series between releases) FRED cannot have
+    anything new. Revisions made meanwhile are not lost: the next due request re-reads the
+    revision window. A first load or a unit change is always due.
+    """
+    if today is None or stored.last_date is None or units_changed(stored, spec.units):
+        return False
+    return next_observation_date(spec.frequency, stored.last_date) > today
+
+
 @dataclass(frozen=True)
 class Window:
     start: date

@@ -1,0 +1,43 @@
+"""When a keyless FRED series is worth a request at all."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipelines.defs.fred.plan import next_observation_date, nothing_due
+from pipelines.defs.fred.state import StoredSeries
+from pipelines.sources.fred import load_catalogue
+
+SPECS = {s.id: s for s in load_catalogue()}
+
+
+@pytest.mark.parametrize(("frequency", "last", "expected"), [
+    ("daily", date(2026, 11, 20), date(2026, 11, 21)),
+    ("weekly", date(2026, 11, 18), date(2026, 11, 25)),
+    ("monthly", date(2026, 9, 1), date(2026, 10, 1)),
+    ("monthly", date(2026, 12, 1), date(2027, 1, 1)),
+])
+def test_next_observation_date(frequency: str, last: date, expected: date) -> None:
+    assert next_observation_date(frequency, last) == expected
+
+
+def test_a_series_is_due_once_its_next_observation_can_exist() -> None:
+    dgs10, walcl = SPECS["DGS10"], SPECS["WALCL"]
+    today = date(2026, 11, 20)
+    stored = StoredSeries(rows=1, last_date=today, units=dgs10.units)
+    assert nothing_due(dgs10, stored, today)  # a same-day re-run
+    assert not nothing_due(dgs10, stored, date(2026, 11, 21))
+    wednesday = StoredSeries(rows=1, last_date=date(2026, 11, 18), units=walcl.units)
+    assert nothing_due(walcl, wednesday, today)
+    assert not nothing_due(walcl, wednesday, date(2026, 11, 25))
+
+
+def test_first_loads_unit_changes_and_unknown_dates_are_always_due() -> None:
+    dgs10 = SPECS["DGS10"]
+    today = date(2026, 11, 20)
+    assert not nothing_due(dgs10, StoredSeries(), today)
+    assert not nothing_due(dgs10, StoredSeries(rows=1, last_date=today, units="Basis points"),
+                           today)
+    assert not nothing_due(dgs10, StoredSeries(rows=1, last_date=today, units=dgs10.units), None)
