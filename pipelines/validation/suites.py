@@ -360,3 +360,27 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+_WARM_UP_LOCK = threading.Lock()
+_warmed = False
+
+
+def warm_up() -> None:
+    """Import Great Expectations in a background thread, once per process.
+
+    The import takes seconds. A refresh that will audit something calls this as soon as it
+    knows (its first changed body), so the import overlaps the rate-limited fetches instead
+    of delaying the first audit; a refresh with nothing new never pays for it.
+    """
+    global _warmed
+    with _WARM_UP_LOCK:
+        if _warmed:
+            return
+        _warmed = True
+    threading.Thread(target=_warm, name="gx-warm-up", daemon=True).start()
+
+
+def _warm() -> None:
+    with _LOCK:  # the first audit waits here until the context exists, never builds a second
+        _batch_definition()

@@ -48,6 +48,7 @@ from pipelines.validation import checks
 from pipelines.validation.audit import audit, freshness
 from pipelines.validation.context import AuditContext, FileRows, as_of_from_env
 from pipelines.validation.results import record_outcomes
+from pipelines.validation.suites import warm_up
 
 TABLE = FRED_OBSERVATIONS.name
 
@@ -104,10 +105,14 @@ def refresh(
 
     def work(spec: SeriesSpec) -> SeriesFetch:
         if api_key:
-            return fetch_api(fetcher, endpoints, api_key, spec, state[spec.id],
-                             alfred_backfill=options.alfred_backfill,
-                             page_limit=options.page_limit)
-        return fetch_keyless(fetcher, endpoints, spec, state[spec.id], today=as_of)
+            fetched = fetch_api(fetcher, endpoints, api_key, spec, state[spec.id],
+                                alfred_backfill=options.alfred_backfill,
+                                page_limit=options.page_limit)
+        else:
+            fetched = fetch_keyless(fetcher, endpoints, spec, state[spec.id], today=as_of)
+        if fetched.changed:
+            warm_up()  # something will be audited: import GX while the fetches queue
+        return fetched
 
     pool = ThreadPoolExecutor(max_workers=max(1, min(options.max_workers, len(specs))),
                               thread_name_prefix="fred-fetch")
