@@ -65,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         job = defs.resolve_job_def("refresh_all")
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        # INFO, not DEBUG: the summary below is what a new user should read.
+        quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+        result = job.execute_in_process(instance=instance, run_config=quiet,
+                                        raise_on_error=False)
     finally:
         if replica is not None:
             replica.stop()

@@ -129,8 +129,14 @@ def raise_alerts(
     today = today or datetime.now(UTC).date()
     con.execute(ALERTS_DDL)
     new = _record_new(con, today - timedelta(days=max_age_days), webhook_url is not None)
+    backfilled = [a for a in new if a.webhook_status == TOO_OLD]
     for a in new:
-        log.info(f"threshold alert: {a.message}")
+        if a.webhook_status != TOO_OLD:
+            log.info(f"threshold alert: {a.message}")
+    if backfilled:
+        # History loaded for the first time: record it, but one line, not hundreds.
+        log.info(f"{len(backfilled)} threshold crossings older than {max_age_days} days"
+                 " recorded in meta.alerts without alerting")
     if webhook_url is None:
         return new
     handled: list[Alert] = []
