@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -24,6 +25,7 @@ from pipelines.lib.tables import TableDef
 from pipelines.validation.audit import audit, freshness
 from pipelines.validation.checks import declared_checks
 from pipelines.validation.context import AuditContext, FileRows, as_of_from_env
+from pipelines.validation.report import write_report
 from pipelines.validation.results import record_outcomes
 
 KINDS = {"duckdb", "polars", "great_expectations"}
@@ -160,6 +162,7 @@ def fetch_changed(fetcher: Fetcher, ingest: FileIngest, log: Any) -> list[Parsed
             frame = f.parse(fetched.body)
             period = f.period_of(fetched.body) if f.period_of else None
         except ParseError as exc:
+            fetcher.flag(fetched, f"parse error: {exc}")
             raise SourceError(ingest.source, fetched.result.url, f"{f.name}: {exc}") from exc
         before = fetcher.loaded(ingest.dataset, fetched.result.url)
         rows_before = before.rows if before is not None and before.period_key == period else None
@@ -207,7 +210,9 @@ def run_file_ingest(
         record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(),
                         rejected.outcomes, run_id=context.run.run_id)
         yield from check_results(ingest.asset_key, rejected.outcomes)
-        raise
+        # Name the source and the file(s), as every other ingest error does.
+        raise SourceError(ingest.source, ", ".join(p.fetched.result.url for p in parsed),
+                          str(rejected)) from rejected
     record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(), report.outcomes,
                     run_id=context.run.run_id)
     context.log.info(
@@ -222,11 +227,25 @@ def run_file_ingest(
     )
 
 
+def refresh_validation_report(
+    con: duckdb.DuckDBPyConnection, serving_dir: Path, log: Any
+) -> None:
+    """Rewrite assets/serving/validation.html after every ingestion, rejected batches included.
+
+    Analysts need to see a blocked check most when the marts did not refresh because of it.
+    """
+    path = serving_dir / "validation.html"
+    write_report(con, path)
+    log.info(f"validation report: {path}")
+
+
 def run_ingests(
     context: dg.AssetExecutionContext,
     con: duckdb.DuckDBPyConnection,
     fetcher: Fetcher,
     ingests: Iterable[FileIngest],
+    *,
+    serving_dir: Path,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Run each selected ingest; one failing table does not stop the others from landing.
 
@@ -242,6 +261,7 @@ def run_ingests(
         except PipelineError as exc:
             context.log.error(str(exc))
             failures.append(str(exc))
+    refresh_validation_report(con, serving_dir, context.log)
     if failures:
         raise dg.Failure(
             description=f"{len(failures)} table(s) not refreshed; previous data kept",

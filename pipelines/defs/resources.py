@@ -56,6 +56,7 @@ class PublishersResource(dg.ConfigurableResource):
     max_attempts: int = 5
     backoff_base_s: float = 1.0
     rate_limited_wait_s: float = 60.0
+    max_body_bytes: int = 64 * 1024 * 1024
     replay: bool = False
 
     def settings(self) -> Settings:
@@ -76,6 +77,7 @@ class PublishersResource(dg.ConfigurableResource):
             max_attempts=self.max_attempts,
             backoff_base_s=self.backoff_base_s,
             rate_limited_wait_s=self.rate_limited_wait_s,
+            max_body_bytes=self.max_body_bytes,
             rate_limits={
                 "fred": RateLimit(self.fred_requests_per_second, self.fred_requests_per_minute)
             },

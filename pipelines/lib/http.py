@@ -142,6 +142,8 @@ class HttpClient:
     # FRED asks clients that hit its limit to wait a minute when no Retry-After is given.
     rate_limited_wait_s: float = 60.0
     max_body_bytes: int = 64 * 1024 * 1024
+    # Per-source caps (source name -> bytes) where a publisher's files are known to be small.
+    body_caps: Mapping[str, int] = field(default_factory=dict)
     rate_limits: Mapping[str, RateLimit] = field(default_factory=dict)
     user_agent: str = USER_AGENT
     on_response: Callable[[ResponseRecord], None] | None = None
@@ -225,15 +227,16 @@ class HttpClient:
             raise _Retryable(f"timed out ({type(exc).__name__})") from None
         except requests.ConnectionError as exc:
             raise _Retryable(f"connection failed: {redact_text(_short(exc))}") from None
+        cap = self.body_caps.get(source, self.max_body_bytes)
         with resp:
             body = bytearray()
             try:
                 for chunk in resp.iter_content(65536):
                     body.extend(chunk)
-                    if len(body) > self.max_body_bytes:
+                    if len(body) > cap:
                         raise FetchError(
                             source, redact_url(url),
-                            f"body exceeds the cap of {self.max_body_bytes} bytes",
+                            f"body exceeds the cap of {cap} bytes (not kept, not retried)",
                             status=resp.status_code,
                         )
             except (requests.exceptions.ChunkedEncodingError, ProtocolError,

@@ -18,12 +18,16 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.errors import PipelineError
+from pipelines.lib.raw import flag_bodies
 from pipelines.lib.tables import TableDef, create_table
 from pipelines.lib.vintages import UpsertStats, upsert_with_vintages
 from pipelines.lib.warehouse import transaction
 
 ERROR = "ERROR"
 WARN = "WARN"
+# No publisher file we read comes near this (the JGB history is ~200k rows); a batch this big
+# means a misread file or a runaway upstream, and would hold the writer lock for minutes.
+MAX_BATCH_ROWS = 2_000_000
 
 QUARANTINE_DDL = """
 CREATE TABLE IF NOT EXISTS quarantine.batches (
@@ -66,6 +70,10 @@ class CheckOutcome:
         }
 
 
+class BatchTooLarge(PipelineError):
+    """A batch over the row cap, refused before any audit or write."""
+
+
 class BatchRejected(PipelineError):
     def __init__(self, dataset: str, outcomes: Sequence[CheckOutcome], quarantine_table: str):
         self.dataset = dataset
@@ -106,8 +114,15 @@ def publish_batch(
     source_url: str | None = None,
     raw_sha256: str | None = None,
     also_in_transaction: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    max_rows: int = MAX_BATCH_ROWS,
 ) -> PublishReport:
     """Audit `batch`; merge it into `table` if no error check fails, else quarantine it."""
+    if batch.height > max_rows:
+        raise BatchTooLarge(
+            f"{dataset}: batch of {batch.height:,} rows from {source_url or 'an unknown source'}"
+            f" exceeds the cap of {max_rows:,} rows; nothing written. Check the file in the raw"
+            " landing zone; raise max_rows only if the publisher really grew."
+        )
     known_at = known_at or datetime.now(UTC)
     create_table(con, table)
     outcomes = tuple(audit(con, batch)) if audit is not None else ()
@@ -148,4 +163,6 @@ def quarantine(
             )
     finally:
         con.unregister("_quarantine_batch")
+    failed = ", ".join(o.name for o in outcomes if o.blocks)
+    flag_bodies(con, (raw_sha256 or "").split(", "), f"rejected by {failed}; rows in {name}")
     return name

@@ -152,6 +152,12 @@ class Fetcher:
                  rec.fetched_at, rec.elapsed_s, rec.attempt, rec.problem],
             )
 
+    def flag(self, fetched: Fetched, problem: str) -> None:
+        """Record why a body that arrived intact could not be used (see `flag_bodies`)."""
+        if fetched.sha256 is not None:
+            with self._lock:
+                flag_bodies(self._cursor, [fetched.sha256], problem)
+
     def loaded(self, dataset: str, url: str) -> LoadedFile | None:
         """The body last published for this dataset and URL (redacted), if any."""
         with self._lock:
@@ -252,6 +258,27 @@ class Fetcher:
             " VALUES (?, ?, ?, ?, ?, now(), ?, ?)",
             [dataset, r.url, fetched.sha256, r.etag, r.last_modified, rows, period_key],
         )
+
+
+def flag_bodies(con: duckdb.DuckDBPyConnection, sha256s: list[str], problem: str) -> None:
+    """Set `problem` on the newest unflagged fetch-log row of each body never loaded.
+
+    A body that failed to parse or was refused by a check arrived as a clean 200, so the
+    HTTP client logged no problem; without this flag an operator could not tell it from a
+    good one, and a replay (which takes the newest good body) would load it again. Bodies
+    that reached staging before (an unchanged file re-read to combine with a bad one) are
+    left alone, and so are older rows of the same bytes.
+    """
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw'"
+                         " AND table_name = 'fetch_log'").fetchall()[0][0]
+    for sha in dict.fromkeys(s for s in sha256s if s):
+        if exists:
+            con.execute(
+                "UPDATE raw.fetch_log SET problem = ? WHERE fetch_id = (SELECT max(fetch_id)"
+                " FROM raw.fetch_log WHERE sha256 = ? AND problem IS NULL)"
+                " AND sha256 NOT IN (SELECT sha256 FROM raw.loaded_files)",
+                [problem[:2000], sha],
+            )
 
 
 def replay_key(url: str) -> str:

@@ -65,7 +65,9 @@ def publish_serving_copy(
     serving_dir.mkdir(parents=True, exist_ok=True)
     target = serving_dir / SERVING_FILE
     tmp = serving_dir / f".{SERVING_FILE.removesuffix('.duckdb')}.{os.getpid()}.duckdb.tmp"
-    _remove(tmp, Path(f"{tmp}.wal"))
+    # Half-written copies of publishes that were killed (any pid): the caller holds the
+    # writer lock, so no other publish can own them.
+    _remove(*serving_dir.glob(f".{SERVING_FILE.removesuffix('.duckdb')}.*.duckdb.tmp*"))
     statuses = table_statuses(con, refreshed_at=refreshed_at, today=today)
     tables = served_tables(con) + _meta_tables(con)
     con.execute(f"DETACH DATABASE IF EXISTS {_ALIAS}")  # left over from a crashed publish
@@ -130,6 +132,7 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str, st
 def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path, marts: list[str]) -> list[Path]:
     """One file per mart, each renamed into place whole; files of dropped marts removed."""
     folder.mkdir(parents=True, exist_ok=True)
+    _remove(*folder.glob(".*.parquet.tmp"))  # left by a killed publish
     written: list[Path] = []
     for mart in marts:
         path = folder / f"{mart}.parquet"

@@ -63,6 +63,8 @@ def test_first_run_lands_every_jgb_cell_the_replica_serves(replica: Replica, pip
                 " WHERE date = make_date(?, ?, ?) AND tenor_years = ?",
                 [y, m, d, int(some_label[:-1])])
     assert got == [(float(expected[(some_date, some_label)]),)]
+    report = (pipeline_env / "serving" / "validation.html").read_text()
+    assert "staging.jgb_yields" in report and "values_in_plausible_range" in report
 
 
 def test_tic_and_flows_land_with_their_keys(pipeline_env):

@@ -17,7 +17,13 @@ from pydantic import Field
 
 from pipelines.defs.fred.fetch import Endpoints
 from pipelines.defs.fred.load import LoadOptions, SeriesResult, refresh
-from pipelines.defs.ingest import KINDS, check_results, check_specs, ingest_metadata
+from pipelines.defs.ingest import (
+    KINDS,
+    check_results,
+    check_specs,
+    ingest_metadata,
+    refresh_validation_report,
+)
 from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.sources.fred import SeriesSpec, load_catalogue
 from pipelines.sources.fred.urls import MAX_OBSERVATIONS_LIMIT
@@ -105,6 +111,7 @@ def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinitio
                 if result.error is not None:
                     failed.append(f"{result.spec.id}: {result.error}")
                 yield from _events(result)
+            refresh_validation_report(con, warehouse.settings().serving_dir, context.log)
         if failed:
             raise dg.Failure(
                 description=f"{len(failed)} of {len(selected)} FRED series failed (the others"

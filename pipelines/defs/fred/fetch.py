@@ -110,7 +110,7 @@ def fetch_api(
     same-day revisions included.)"""
     url, params = series_request(endpoints.api_url, spec.id, api_key)
     meta_fetched = fetcher.fetch(SOURCE, url, params=params, expect="json")
-    meta = _parsed(meta_fetched, parse_series_json)
+    meta = _parsed(fetcher, meta_fetched, parse_series_json)
     if meta.id != spec.id:
         raise SourceError(SOURCE, meta_fetched.result.url,
                           f"fred/series answered for {meta.id}, not {spec.id}")
@@ -156,7 +156,7 @@ def _pages(
             offset=offset,
         )
         fetched = fetcher.fetch(SOURCE, url, params=params, expect="json")
-        page: ObservationsPage = _parsed(fetched, parse_observations_json)
+        page: ObservationsPage = _parsed(fetcher, fetched, parse_observations_json)
         if page.offset != offset or page.limit < 1 or (count is not None and page.count != count):
             raise SourceError(SOURCE, fetched.result.url,
                               f"paging went astray: asked offset {offset}, got offset"
@@ -173,11 +173,12 @@ def _reread(stored: StoredSeries, units: str) -> str:
     return f"units changed from {stored.units!r} to {units!r}: whole history re-read"
 
 
-def _parsed(fetched: Fetched, parse: Callable[[bytes], T]) -> T:
+def _parsed(fetcher: Fetcher, fetched: Fetched, parse: Callable[[bytes], T]) -> T:
     """Parse a body, naming the URL (no key) on failure."""
     if fetched.body is None:
         raise SourceError(SOURCE, fetched.result.url, "no body (HTTP 304) where one was needed")
     try:
         return parse(fetched.body)
     except ParseError as exc:
+        fetcher.flag(fetched, f"parse error: {exc}")  # so replay never loads it again
         raise SourceError(SOURCE, fetched.result.url, str(exc)) from exc

@@ -175,7 +175,7 @@ def publish_series(
         log.info(f"FRED {spec.id}: unchanged since the last load ({_why(fetched)}), not parsed")
         return _unchanged(con, spec, key, fetched, as_of, extra)
     if fetched.mode == "keyless":
-        batch, files = _keyless_batch(fetched)
+        batch, files = _keyless_batch(fetcher, fetched)
     else:
         batch, files = _api_batch(fetched, log)
     if batch.is_empty():
@@ -213,7 +213,9 @@ def publish_series(
     return SeriesResult(spec, key, report.outcomes, report, fetched.responses, batch, extra)
 
 
-def _keyless_batch(fetched: SeriesFetch) -> tuple[pl.DataFrame, tuple[FileRows, ...]]:
+def _keyless_batch(
+    fetcher: Fetcher, fetched: SeriesFetch
+) -> tuple[pl.DataFrame, tuple[FileRows, ...]]:
     """fredgraph.csv states no unit: the catalogue's, which the audit checks against the
     values' magnitude (a mismatch rejects the batch: an error, never a guess)."""
     spec, body = fetched.spec, fetched.csv
@@ -221,6 +223,7 @@ def _keyless_batch(fetched: SeriesFetch) -> tuple[pl.DataFrame, tuple[FileRows, 
     try:
         frame = parse_fredgraph_csv(body.body, spec.id)
     except ParseError as exc:
+        fetcher.flag(body, f"parse error: {exc}")  # so replay never loads it again
         raise SourceError("fred", body.result.url, str(exc)) from exc
     batch = observations_batch(spec.id, frame, units=spec.units, scale=spec.usd_bn_scale,
                                mode="keyless")

@@ -82,4 +82,4 @@ def mof_securities_flows(
                 combine=_with_source,
             )
             for name, (file, table, parse, date_column, _) in FLOWS.items()
-        ])
+        ], serving_dir=warehouse.settings().serving_dir)

@@ -81,4 +81,5 @@ def mof_jgb_yields(
     )
     with warehouse.connect() as con:
         fetcher = publishers.fetcher(con, warehouse.settings().raw_dir)
-        yield from run_ingests(context, con, fetcher, [ingest])
+        yield from run_ingests(context, con, fetcher, [ingest],
+                               serving_dir=warehouse.settings().serving_dir)

@@ -117,4 +117,5 @@ def tic_major_foreign_holders(
     )
     with warehouse.connect() as con:
         fetcher = publishers.fetcher(con, warehouse.settings().raw_dir)
-        yield from run_ingests(context, con, fetcher, [ingest])
+        yield from run_ingests(context, con, fetcher, [ingest],
+                               serving_dir=warehouse.settings().serving_dir)
