@@ -175,3 +175,15 @@ def test_real_files_land_with_the_values_of_the_files(reference_dir, tmp_path, m
     assert query(tmp_path, "SELECT holdings_usd_bn FROM staging.tic_holdings_history"
                  " WHERE holder_code = 'japan' AND month = '2025-12-01'"
                  " ORDER BY valid_from") == [(1185.5,), (1186.5,)]
+
+
+def test_new_month_before_its_first_quote_loads_the_history(tmp_path, monkeypatch):
+    """On 1 January the current-month file holds no row yet: that is not an error."""
+    with Replica.start(as_of=date(2027, 1, 1)) as rep:
+        for key, value in rep.env().items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("AS_OF_DATE", "2027-01-01")
+        result = run(tmp_path, [mof_jgb_yields])
+    assert result.success, result.get_step_failure_events()
+    (last,) = query(tmp_path, "SELECT max(date) FROM staging.jgb_yields")[0]
+    assert last.year == 2026 and last.month == 12

@@ -369,3 +369,22 @@ def test_url_rejects_a_base_that_is_not_scheme_and_host(base: str) -> None:
 
     with pytest.raises(ValueError, match="MOF base URL"):
         urls.url(base, urls.JGB_HISTORY_EN)
+
+
+def test_current_month_file_before_the_first_quote_is_empty_not_an_error():
+    """On the month's first business day MOF serves the title, header and trailer only."""
+    body = (
+        "国債金利情報 (令和8年12月),,,,,,,,,,,,,,,(単位 : %)\r\n"
+        "基準日,1年,2年,3年,4年,5年,6年,7年,8年,9年,10年,15年,20年,25年,30年,40年\r\n"
+        ",,,,,,,,,,,,,,,\r\n"
+    ).encode("cp932")
+    assert parse_jgb_csv(body).is_empty()
+
+
+def test_history_file_with_no_rows_is_still_an_error():
+    body = (
+        b"Interest Rate,,,,,,,,,,,,,,,(Unit : %)\r\n"
+        b"Date,1Y,2Y,3Y,4Y,5Y,6Y,7Y,8Y,9Y,10Y,15Y,20Y,25Y,30Y,40Y\r\n"
+    )
+    with pytest.raises(ParseError, match="no data rows"):
+        parse_jgb_csv(body)

@@ -79,8 +79,12 @@ def parse_jgb_csv(body: bytes) -> pl.DataFrame:
     rows = list(_numbered_rows(decode_cp932(body)))
     header_index, tenors = _find_header(rows)
     grid = _grid(rows[header_index + 1 :], len(tenors) + 1)
-    dated = _with_dates(grid)
+    dated = grid if grid.is_empty() else _with_dates(grid)
     if dated.is_empty():
+        # A current-month file (its title names the month) is legitimately empty before the
+        # month's first quote is published; a history file never is.
+        if any(_title_month(_nfkc(r[0]), line) for line, r in rows[:header_index] if r):
+            return pl.DataFrame(schema=OUTPUT_SCHEMA)
         raise ParseError(f"no data rows after the header on line {rows[header_index][0]}")
     _check_row_widths(dated, len(tenors) + 1)
     _check_unique_dates(dated)
@@ -285,6 +289,10 @@ def _to_long(wide: pl.DataFrame) -> pl.DataFrame:
         pl.col("tenor").cast(pl.Int16).alias("tenor_years"),
         pl.col("text").cast(pl.Float64).alias("yield_pct"),
     ).sort("date", "tenor_years")
+
+
+def _nfkc(cell: str) -> str:
+    return unicodedata.normalize("NFKC", cell).strip()
 
 
 def _title_month(cell: str, line: int) -> date | None:
