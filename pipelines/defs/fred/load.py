@@ -110,8 +110,10 @@ def refresh(
                                 page_limit=options.page_limit)
         else:
             fetched = fetch_keyless(fetcher, endpoints, spec, state[spec.id], today=as_of)
-        if fetched.changed:
-            warm_up()  # something will be audited: import GX while the fetches queue
+        if fetched.changed and state[spec.id].rows == 0:
+            # A first load will certainly be audited: import GX while the fetches queue. A
+            # re-read window may turn out to hold nothing new, and then nothing imports it.
+            warm_up()
         return fetched
 
     pool = ThreadPoolExecutor(max_workers=max(1, min(options.max_workers, len(specs))),
