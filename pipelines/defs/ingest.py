@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.lib.errors import ParseError, PipelineError, SourceError
 from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
 from pipelines.lib.raw import Fetched, Fetcher
@@ -225,6 +226,27 @@ def run_file_ingest(
                                  date_column=ingest.date_column, batch=batch),
         check_results=check_results(ingest.asset_key, report.outcomes),
     )
+
+
+def ingest_spec(
+    key: dg.AssetKey, table: TableDef, *, group: str, description: str
+) -> dg.AssetSpec:
+    """The spec of an ingestion asset: skippable, so an unchanged file materialises nothing."""
+    return dg.AssetSpec(key, description=description, group_name=group, kinds=KINDS,
+                        skippable=True, metadata={"table": table.name})
+
+
+def ingest_with(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    publishers: PublishersResource,
+    ingests: Iterable[FileIngest],
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """`run_ingests` under the warehouse's writer lock, with a fetcher on its landing zone."""
+    settings = warehouse.settings()
+    with warehouse.connect() as con:
+        fetcher = publishers.fetcher(con, settings.raw_dir)
+        yield from run_ingests(context, con, fetcher, ingests, serving_dir=settings.serving_dir)
 
 
 def refresh_validation_report(

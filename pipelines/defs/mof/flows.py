@@ -6,12 +6,12 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.ingest import (
-    KINDS,
     FileIngest,
     Parsed,
     SourceFile,
     check_specs,
-    run_ingests,
+    ingest_spec,
+    ingest_with,
 )
 from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.lib.tables import TableDef
@@ -53,10 +53,8 @@ def _key(name: str) -> dg.AssetKey:
 @dg.multi_asset(
     name="mof_securities_flows",
     specs=[
-        dg.AssetSpec(
-            _key(name), description=f"{desc}, 100 million yen, into {table.name}.",
-            group_name="mof", kinds=KINDS, skippable=True, metadata={"table": table.name},
-        )
+        ingest_spec(_key(name), table, group="mof",
+                    description=f"{desc}, 100 million yen, into {table.name}.")
         for name, (_, table, _, _, desc) in FLOWS.items()
     ],
     check_specs=[
@@ -72,14 +70,12 @@ def mof_securities_flows(
     publishers: PublishersResource,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     base = publishers.settings().mof_url
-    with warehouse.connect() as con:
-        fetcher = publishers.fetcher(con, warehouse.settings().raw_dir)
-        yield from run_ingests(context, con, fetcher, [
-            FileIngest(
-                source="mof", dataset=name, asset_key=_key(name), table=table,
-                date_column=date_column,
-                files=(SourceFile(file.filename, urls.url(base, file), parse),),
-                combine=_with_source,
-            )
-            for name, (file, table, parse, date_column, _) in FLOWS.items()
-        ], serving_dir=warehouse.settings().serving_dir)
+    yield from ingest_with(context, warehouse, publishers, [
+        FileIngest(
+            source="mof", dataset=name, asset_key=_key(name), table=table,
+            date_column=date_column,
+            files=(SourceFile(file.filename, urls.url(base, file), parse),),
+            combine=_with_source,
+        )
+        for name, (file, table, parse, date_column, _) in FLOWS.items()
+    ])

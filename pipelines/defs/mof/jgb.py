@@ -7,12 +7,12 @@ import dagster as dg
 import polars as pl
 
 from pipelines.defs.ingest import (
-    KINDS,
     FileIngest,
     Parsed,
     SourceFile,
     check_specs,
-    run_ingests,
+    ingest_spec,
+    ingest_with,
 )
 from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.sources.mof import urls
@@ -49,17 +49,13 @@ def combine_jgb(parsed: list[Parsed]) -> pl.DataFrame:
 @dg.multi_asset(
     name="mof_jgb_yields",
     specs=[
-        dg.AssetSpec(
-            JGB_YIELDS_KEY,
+        ingest_spec(
+            JGB_YIELDS_KEY, JGB_YIELDS, group="mof",
             description=(
                 "JGB constant-maturity yields, every tenor since 1974, into staging.jgb_yields."
                 " The full-history file is fetched only when it changed; the current-month"
                 " file on every refresh."
             ),
-            group_name="mof",
-            kinds=KINDS,
-            skippable=True,
-            metadata={"table": JGB_YIELDS.name},
         )
     ],
     check_specs=check_specs(JGB_YIELDS_KEY, JGB_YIELDS.name),
@@ -79,7 +75,4 @@ def mof_jgb_yields(
         source="mof", dataset="jgb_yields", asset_key=JGB_YIELDS_KEY, table=JGB_YIELDS,
         date_column="date", files=jgb_files(settings.mof_url, language), combine=combine_jgb,
     )
-    with warehouse.connect() as con:
-        fetcher = publishers.fetcher(con, warehouse.settings().raw_dir)
-        yield from run_ingests(context, con, fetcher, [ingest],
-                               serving_dir=warehouse.settings().serving_dir)
+    yield from ingest_with(context, warehouse, publishers, [ingest])

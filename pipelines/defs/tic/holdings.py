@@ -9,12 +9,12 @@ import duckdb
 import polars as pl
 
 from pipelines.defs.ingest import (
-    KINDS,
     FileIngest,
     Parsed,
     SourceFile,
     check_specs,
-    run_ingests,
+    ingest_spec,
+    ingest_with,
 )
 from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.sources.tic import urls
@@ -81,17 +81,13 @@ def write_revisions(con: duckdb.DuckDBPyConnection, parsed: list[Parsed]) -> Non
 @dg.multi_asset(
     name="tic_major_foreign_holders",
     specs=[
-        dg.AssetSpec(
-            TIC_HOLDINGS_KEY,
+        ingest_spec(
+            TIC_HOLDINGS_KEY, TIC_HOLDINGS, group="tic",
             description=(
                 "Holdings of US Treasuries by country (TIC Major Foreign Holders), monthly"
                 " since March 2000, billions of USD, into staging.tic_holdings; every revised"
                 " value keeps its earlier vintage in staging.tic_holdings_history."
             ),
-            group_name="tic",
-            kinds=KINDS,
-            skippable=True,
-            metadata={"table": TIC_HOLDINGS.name},
         )
     ],
     check_specs=check_specs(TIC_HOLDINGS_KEY, TIC_HOLDINGS.name),
@@ -115,7 +111,4 @@ def tic_major_foreign_holders(
         date_column="month", files=files, combine=combine_tic, combine_with_unchanged=True,
         also_write=write_revisions,
     )
-    with warehouse.connect() as con:
-        fetcher = publishers.fetcher(con, warehouse.settings().raw_dir)
-        yield from run_ingests(context, con, fetcher, [ingest],
-                               serving_dir=warehouse.settings().serving_dir)
+    yield from ingest_with(context, warehouse, publishers, [ingest])
