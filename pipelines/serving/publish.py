@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.sqlident import comment_literal
+from pipelines.serving.snapshots import append_snapshot, remove_snapshot
 from pipelines.serving.status import (
     TableStatus,
     served_tables,
@@ -68,6 +69,7 @@ def publish_serving_copy(
     # Half-written copies of publishes that were killed (any pid): the caller holds the
     # writer lock, so no other publish can own them.
     _remove(*serving_dir.glob(f".{SERVING_FILE.removesuffix('.duckdb')}.*.duckdb.tmp*"))
+    append_snapshot(con, published_at)  # marts.indicator_snapshots: what this copy shows
     statuses = table_statuses(con, refreshed_at=refreshed_at, today=today)
     tables = served_tables(con) + _meta_tables(con)
     con.execute(f"DETACH DATABASE IF EXISTS {_ALIAS}")  # left over from a crashed publish
@@ -81,6 +83,8 @@ def publish_serving_copy(
         with contextlib.suppress(duckdb.Error):
             con.execute(f"DETACH {_ALIAS}")
         _remove(tmp, Path(f"{tmp}.wal"))
+        with contextlib.suppress(duckdb.Error):
+            remove_snapshot(con, published_at)
         raise
     con.execute(f"DETACH {_ALIAS}")  # checkpoints: the file alone is the whole database
     _fsync(tmp)

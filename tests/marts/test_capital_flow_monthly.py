@@ -59,7 +59,7 @@ def test_mof_flows_in_yen_and_in_dollars_at_the_months_mean_rate(
     assert february["mof_foreign_long_term_debt_net_jpy_100m"] == 12345
     assert february["usdjpy"] == pytest.approx(151.0)
     assert february["mof_foreign_long_term_debt_net_usd_bn"] == pytest.approx(
-        12345 * 1e8 / 151.0 / 1e9
+        round(12345 * 1e8 / 151.0 / 1e9, 3)
     )
     assert (february["life_insurers_net_jpy_100m"], february["trust_accounts_net_jpy_100m"],
             february["banks_net_jpy_100m"]) == (-500, 300, 1000)

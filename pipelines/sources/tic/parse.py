@@ -34,7 +34,11 @@ HOLDINGS_SCHEMA: Final = {
     "holder_type": pl.String,
     "month": pl.Date,
     "holdings_usd_bn": pl.Float64,
+    "old_series_usd_bn": pl.Float64,
 }
+"""`old_series_usd_bn`: at a series break (a month printed twice in `mfhhis01.txt`), the
+previous series' estimate for the same month, which the file shows "for comparison only";
+NULL in every other month and in Table 5. The marts use it to take the break out of changes."""
 REVISIONS_SCHEMA: Final = {"data_year": pl.Int32, "revised_on": pl.Date}
 
 _MONTHS: Final = tuple("jan feb mar apr may jun jul aug sep oct nov dec".split())
@@ -158,10 +162,17 @@ def _classify(label: str, *, in_memo: bool, line: int, source: str) -> Holder:
         raise ParseError(source=source, what=str(exc), line=line) from exc
 
 
-def _holdings_frame(observations: Iterable[_Obs], source: str) -> pl.DataFrame:
-    """One row per (holder, month); a second value for the same pair is an error."""
+def _holdings_frame(
+    observations: Iterable[_Obs], source: str, old_series: Iterable[_Obs] = ()
+) -> pl.DataFrame:
+    """One row per (holder, month); a second value for the same pair is an error.
+
+    `old_series` are the comparison-only values of the previous series at a break: each goes
+    into `old_series_usd_bn` of its (holder, month) row, never a row of its own.
+    """
+    old = {(o.holder.holder_code, o.month): o.value for o in old_series}
     seen: dict[tuple[str, date], int] = {}
-    records: list[tuple[str, str, str, date, float]] = []
+    records: list[tuple[str, str, str, date, float, float | None]] = []
     for obs in observations:
         key = (obs.holder.holder_code, obs.month)
         if key in seen:
@@ -173,7 +184,8 @@ def _holdings_frame(observations: Iterable[_Obs], source: str) -> pl.DataFrame:
             )
         seen[key] = obs.line
         h = obs.holder
-        records.append((h.label, h.holder_code, h.holder_type, obs.month, obs.value))
+        records.append((h.label, h.holder_code, h.holder_type, obs.month, obs.value,
+                        old.get(key)))
     frame = pl.DataFrame(records, schema=HOLDINGS_SCHEMA, orient="row")
     return frame.sort("month", "holder_code")
 
@@ -192,7 +204,7 @@ def _row_values(
                     line=line,
                 )
             continue
-        if col not in months:  # a series-break column shown for comparison only
+        if col not in months:  # the other series of a break month (read by another call)
             continue
         try:
             value = _parse_value(cell)
@@ -213,11 +225,16 @@ _HISTORY: Final = "TIC mfhhis01.txt"
 
 @dataclass
 class _Block:
-    """One yearly block of the history: kept column -> month, and what has been seen."""
+    """One yearly block of the history: kept column -> month, and what has been seen.
+
+    `old_months` are the series-break columns: the same month again, to the right of the new
+    series, holding the previous series' estimate "shown for comparison only".
+    """
 
     line: int
     months: dict[int, date]
     known: set[int]
+    old_months: dict[int, date] = field(default_factory=dict)
     in_memo: bool = False
     has_grand_total: bool = False
 
@@ -241,7 +258,8 @@ def _open_block(month_cols: dict[int, int], rows: list[tuple[int, list[str]]], i
     """Date each column from the month row and the `Country` year row under it.
 
     Months run newest first; where a month repeats (series break) the leftmost column is
-    the new series and the later one, "shown for comparison only", is dropped.
+    the new series and the later one, "shown for comparison only", is the old series' estimate
+    (kept apart, in `old_months`).
     """
     line = rows[i][0]
     year_line, year_cells = rows[i + 1] if i + 1 < len(rows) else (line, [])
@@ -271,6 +289,7 @@ def _open_block(month_cols: dict[int, int], rows: list[tuple[int, list[str]]], i
             source=_HISTORY, what="year row shorter than the month row", line=year_line
         )
     months: dict[int, date] = {}
+    old_months: dict[int, date] = {}
     previous: date | None = None
     for col, month in dated:
         if previous is not None and month > previous:
@@ -282,7 +301,13 @@ def _open_block(month_cols: dict[int, int], rows: list[tuple[int, list[str]]], i
         previous = month
         if month not in months.values():
             months[col] = month
-    return _Block(line=line, months=months, known=set(month_cols))
+        elif month in old_months.values():
+            raise ParseError(
+                source=_HISTORY, what=f"{month:%b-%Y} appears three times", line=line
+            )
+        else:
+            old_months[col] = month
+    return _Block(line=line, months=months, known=set(month_cols), old_months=old_months)
 
 
 def _close_block(block: _Block | None) -> None:
@@ -360,7 +385,7 @@ def parse_mfh_history(body: bytes) -> MfhHistory:
             what="no release stamp (like '3/18/26') after the last block; the file looks truncated",
         )
     return MfhHistory(
-        holdings=_holdings_frame(reader.observations, _HISTORY),
+        holdings=_holdings_frame(reader.observations, _HISTORY, reader.old_series),
         release_date=reader.trailer.release_date,
         revisions=pl.DataFrame(
             list(reader.trailer.revisions.items()), schema=REVISIONS_SCHEMA, orient="row"
@@ -375,6 +400,7 @@ class _HistoryReader:
         self.rows = rows
         self.trailer = _Trailer()
         self.observations: list[_Obs] = []
+        self.old_series: list[_Obs] = []
         self.block: _Block | None = None
         self.seen_block = False
 
@@ -408,6 +434,7 @@ class _HistoryReader:
             raise ParseError(source=_HISTORY, what=what, line=line)
         else:
             self.observations.extend(_block_row(self.block, cells, line))
+            self.old_series.extend(_block_old_series(self.block, cells, line))
 
     def _unlabelled(self, cells: list[str], line: int) -> None:
         """Padding, dashed rules and `Series 17/` rows are skipped; bare numbers are not."""
@@ -441,6 +468,15 @@ def _block_row(block: _Block, cells: list[str], line: int) -> list[_Obs]:
     if holder.holder_code == "grand_total":
         block.has_grand_total = True
     values = _row_values(cells, block.months, block.known, line=line, source=_HISTORY)
+    return [_Obs(holder, month, value, line) for month, value in values]
+
+
+def _block_old_series(block: _Block, cells: list[str], line: int) -> list[_Obs]:
+    """The row's comparison-only values of the previous series, at the block's break months."""
+    if not block.old_months:
+        return []
+    holder = _classify(cells[0], in_memo=block.in_memo, line=line, source=_HISTORY)
+    values = _row_values(cells, block.old_months, block.known, line=line, source=_HISTORY)
     return [_Obs(holder, month, value, line) for month, value in values]
 
 
