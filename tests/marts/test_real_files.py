@@ -330,3 +330,14 @@ def test_jpy_3m_rate_is_carried_three_months_at_most(reference_dir: Path) -> Non
     assert table[date(2026, 3, 1)]["is_partial_month"] is False
     latest = by(rows(con, "marts.latest_indicators"), "indicator")
     assert "hedged_pickup_bp" not in latest  # no DGS3MO in the reference files
+
+
+def test_every_mart_passes_its_checks_on_the_real_files(
+    real_staging: duckdb.DuckDBPyConnection, real_marts: dict[str, int]
+) -> None:
+    from pipelines.marts import checks
+    from pipelines.marts.build import discover_marts
+
+    for mart in discover_marts():
+        failed = [o.as_dict() for o in checks.evaluate(real_staging, mart) if not o.passed]
+        assert failed == [], mart.name
