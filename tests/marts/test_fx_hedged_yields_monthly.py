@@ -58,3 +58,33 @@ def test_month_missing_an_input() -> None:
     assert march["hedge_cost_pct"] is None and march["hedged_pickup_bp"] is None
     assert march["unhedged_pickup_bp"] == pytest.approx(265.0)
     assert march["is_provisional"] is True
+
+
+def test_a_jpy_rate_older_than_three_months_is_not_used() -> None:
+    con = _staging()  # OECD published January and February 2025 only
+    add_fred(con, "DGS10", [("2025-06-02", 4.0), ("2025-06-30", 4.1)])
+    add_fred(con, "DGS3MO", [("2025-05-01", 4.2), ("2025-06-02", 4.2)])
+    add_jgb(con, [("2025-05-01", {10: 1.3}), ("2025-05-30", {10: 1.3}),
+                  ("2025-06-02", {10: 1.4}), ("2025-06-30", {10: 1.5})])
+    table = by(build(con, "fx_hedged_yields_monthly"), "month")
+    may, june = table[date(2025, 5, 1)], table[date(2025, 6, 1)]
+    assert (may["jpy_3m_pct"], may["jpy_3m_age_months"]) == (0.7, 3)  # February, 3 months old
+    assert may["hedged_pickup_bp"] == pytest.approx((4.1 - (4.2 - 0.7) - 1.3) * 100)
+    assert (june["jpy_3m_pct"], june["jpy_3m_as_of"], june["jpy_3m_age_months"]) == (
+        None, date(2025, 2, 1), 4)
+    assert june["hedge_cost_pct"] is None and june["hedged_pickup_bp"] is None
+    assert june["unhedged_pickup_bp"] == pytest.approx((4.05 - 1.45) * 100)
+
+
+def test_a_month_not_over_in_the_data_is_partial_and_provisional() -> None:
+    con = staging_connection()
+    add_fred(con, "DGS10", [("2025-01-06", 4.5), ("2025-01-31", 4.7), ("2025-02-03", 4.4),
+                            ("2025-02-14", 4.6)])
+    add_jgb(con, [("2025-01-06", {10: 1.2}), ("2025-01-31", {10: 1.3}),
+                  ("2025-02-03", {10: 1.4}), ("2025-02-17", {10: 1.5})])
+    add_fred(con, "IR3TIB01JPM156N", [("2025-01-01", 0.6), ("2025-02-01", 0.7)])
+    table = by(build(con, "fx_hedged_yields_monthly"), "month")
+    january, february = table[date(2025, 1, 1)], table[date(2025, 2, 1)]
+    assert (january["is_partial_month"], january["is_provisional"]) == (False, False)
+    # DGS10 stops on 02-14, before February's last weekday (02-28): a partial mean
+    assert (february["is_partial_month"], february["is_provisional"]) == (True, True)

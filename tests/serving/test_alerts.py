@@ -86,3 +86,36 @@ def test_old_events_first_seen_late_are_recorded_not_posted(
         assert alert.webhook_status == TOO_OLD
         assert raise_alerts(con, httpserver.url_for("/hook"), today=date(2027, 6, 1)) == []
     assert httpserver.log == []
+
+
+def _hysteresis_events(con) -> None:
+    """threshold_events as the hysteresis mart writes it: a confirmed crossing, and one on a
+    provisional monthly value (a hedged pickup on a carried JPY rate)."""
+    con.execute("""
+        CREATE OR REPLACE TABLE marts.threshold_events AS
+        SELECT * FROM (VALUES
+            (DATE '2026-10-01', 'jgb_10y_pct', 2.0, 'up', 2.01, DATE '2026-11-18', 2.06,
+             false, DATE '2026-10-01'),
+            (DATE '2026-11-01', 'hedged_pickup_bp', 0.0, 'up', 12.5, DATE '2026-11-20', 12.5,
+             true, DATE '2026-08-01'))
+        t(date, indicator, threshold, direction, value, confirmed_on, confirmed_value,
+          is_provisional, input_as_of)""")
+
+
+def test_alerts_on_provisional_values_say_so_and_age_counts_from_confirmation(
+    warehouse_path: Path
+) -> None:
+    with Warehouse(warehouse_path).connect() as con:
+        _hysteresis_events(con)
+        alerts = {a.indicator: a for a in raise_alerts(con, None, today=TODAY)}
+        stored = dict(con.execute(
+            "SELECT indicator, is_provisional FROM meta.alerts").fetchall())
+    jgb, pickup = alerts["jgb_10y_pct"], alerts["hedged_pickup_bp"]
+    # dated 51 days ago, but confirmed 3 days ago: announced, not filed as history
+    assert jgb.webhook_status == NOT_CONFIGURED
+    assert jgb.message == ("10-year JGB crossed 2.00% up on 2026-10-01 (2.01%);"
+                           " confirmed 2026-11-18 at 2.06%")
+    assert "PROVISIONAL" not in jgb.message
+    assert pickup.message.endswith(
+        "PROVISIONAL: based on inputs as of 2026-08-01; it may change when the data is final")
+    assert stored == {"jgb_10y_pct": False, "hedged_pickup_bp": True}
