@@ -24,7 +24,7 @@ run: setup  ## the same against the real publishers (FRED_*_URL, MOF_URL, TIC_UR
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000, run history kept in .dagster_home/
 	$(UV) run dagster dev -w workspace.yaml
 
-test: setup  ## the test suite (real-file tests read ../shared/reference-data)
+test: setup  ## the test suite, offline (real publisher files ship in tests/data/publishers/)
 	$(UV) run pytest
 
 lint: setup
