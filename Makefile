@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 
-.PHONY: setup demo run dev test lint bench report replica
+.PHONY: setup demo run dev test lint bench report replica probe sql replay
 
 setup:  ## install uv if missing, then the locked environment
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -38,3 +38,6 @@ report: setup  ## rebuild assets/serving/report.html from the current warehouse
 
 replica: setup  ## serve the sample snapshot on a free localhost port until Ctrl-C
 	$(UV) run python -m pipelines.replica
+
+probe: setup  ## fetch each publisher file once from the real sites; say what each parser makes of it
+	$(UV) run python -m pipelines.probe
