@@ -282,6 +282,8 @@ def flag_bodies(con: duckdb.DuckDBPyConnection, sha256s: list[str], problem: str
 
 
 def replay_key(url: str) -> str:
+    """Path and stable query only: the host is left out, so a landing zone filled by the demo
+    (a replica on a random localhost port) replays as well as one filled from the publishers."""
     parts = urlsplit(url)
     query = sorted((k, v) for k, v in parse_qsl(parts.query) if k not in _VOLATILE_PARAMS)
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return urlunsplit(parts._replace(scheme="", netloc="", query=urlencode(query)))

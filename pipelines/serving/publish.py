@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipelines.lib.sqlident import comment_literal
 from pipelines.serving.snapshots import append_snapshot, remove_snapshot
@@ -79,6 +81,7 @@ def publish_serving_copy(
     try:
         _copy_tables(con, tables)
         write_table_status(con, _ALIAS, statuses, published_at)
+        _utc_timestamps(con)
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute(f"DETACH {_ALIAS}")
@@ -91,7 +94,7 @@ def publish_serving_copy(
     os.replace(tmp, target)
     _fsync_dir(serving_dir)
     parquet = _write_parquet(con, serving_dir / PARQUET_DIR,
-                             [t for s, t, _ in tables if s == "marts"])
+                             [(s, t, c) for s, t, c in tables if s in ("marts", "staging")])
     names = tuple(f"{s}.{t}" for s, t, _ in tables) + ("meta.table_status",)
     return ServingReport(
         path=target, bytes=target.stat().st_size, tables=names, parquet=tuple(parquet),
@@ -133,24 +136,59 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str, st
             )
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path, marts: list[str]) -> list[Path]:
-    """One file per mart, each renamed into place whole; files of dropped marts removed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    _remove(*folder.glob(".*.parquet.tmp"))  # left by a killed publish
+# Serving-copy columns of these types become UTC TIMESTAMPs: a TIMESTAMPTZ makes Python
+# clients (duckdb_engine/SQLAlchemy, pandas) import pytz, and older drivers misreflect it.
+_TZ_TYPES = ("TIMESTAMP WITH TIME ZONE",)
+_UTC_NOTE = " Stored as TIMESTAMP in UTC (no time zone attached)."
+
+
+def _utc_timestamps(con: duckdb.DuckDBPyConnection) -> None:
+    """Turn every TIMESTAMPTZ column of the new serving file into a TIMESTAMP in UTC."""
+    for schema, table, column, comment in con.execute(
+        "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns()"
+        " WHERE database_name = ? AND list_contains(?, data_type)",
+        [_ALIAS, list(_TZ_TYPES)],
+    ).fetchall():
+        name = f'{_ALIAS}."{schema}"."{table}"'
+        con.execute(f'ALTER TABLE {name} ALTER "{column}" SET DATA TYPE TIMESTAMP'
+                    f" USING timezone('UTC', \"{column}\")")
+        con.execute(f'COMMENT ON COLUMN {name}."{column}" IS'
+                    f" {comment_literal((comment or '').strip() + _UTC_NOTE)}")
+
+
+def _parquet_table(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+                   comment: str | None) -> pa.Table:
+    """The table as Arrow, each column's COMMENT in its Parquet field metadata (`comment`)."""
+    data = con.sql(f'SELECT * FROM "{schema}"."{table}"').to_arrow_table()  # noqa: S608
+    comments = dict(con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name ="
+        " current_database() AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
+        [schema, table]).fetchall())
+    fields = [f.with_metadata({"comment": comments[f.name]}) if f.name in comments else f
+              for f in data.schema]
+    meta = {"table": f"{schema}.{table}", **({"comment": comment} if comment else {})}
+    return data.cast(pa.schema(fields, metadata=meta))
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path,
+                   tables: list[tuple[str, str, str | None]]) -> list[Path]:
+    """One file per mart (`<mart>.parquet`) and staging table (`staging/<table>.parquet`),
+    each renamed into place whole; files of dropped tables removed."""
     written: list[Path] = []
-    for mart in marts:
-        path = folder / f"{mart}.parquet"
-        tmp = folder / f".{mart}.{os.getpid()}.parquet.tmp"
-        con.execute(
-            f"COPY (SELECT * FROM marts.\"{mart}\") TO {comment_literal(str(tmp))}"  # noqa: S608
-            " (FORMAT parquet, COMPRESSION zstd)"
-        )
+    for schema, table, comment in tables:
+        where = folder if schema == "marts" else folder / schema
+        where.mkdir(parents=True, exist_ok=True)
+        _remove(*where.glob(".*.parquet.tmp"))  # left by a killed publish
+        path = where / f"{table}.parquet"
+        tmp = where / f".{table}.{os.getpid()}.parquet.tmp"
+        pq.write_table(_parquet_table(con, schema, table, comment), tmp, compression="zstd")
         _fsync(tmp)
         os.replace(tmp, path)
         written.append(path)
-    for stale in set(folder.glob("*.parquet")) - set(written):
+    for stale in set(folder.rglob("*.parquet")) - set(written):
         stale.unlink()
-    _fsync_dir(folder)
+    for where in {p.parent for p in written}:
+        _fsync_dir(where)
     return written
 
 

@@ -1,8 +1,9 @@
 -- What did the dashboard say on day D? The latest_indicators rows of the last publish at or
--- before D (marts.indicator_snapshots keeps every publish). D is now() here, so this shows
--- what the dashboard says today; replace it with e.g. TIMESTAMPTZ '2026-06-01 00:00:00+00'.
+-- before D (marts.indicator_snapshots keeps every publish). D is now here, so this shows
+-- what the dashboard says today; replace it with e.g. TIMESTAMP '2026-06-01 00:00:00'.
+-- In the serving copy published_at is a TIMESTAMP in UTC: compare with UTC literals.
 -- A value restated since (a provisional month finalised) shows its old number here.
-WITH asked AS (SELECT now() AS known_on),
+WITH asked AS (SELECT current_timestamp AT TIME ZONE 'UTC' AS known_on),
 last_publish AS (
     SELECT max(published_at) AS published_at
     FROM marts.indicator_snapshots, asked

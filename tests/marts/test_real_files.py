@@ -1,4 +1,4 @@
-"""The marts on staging loaded from the real publisher files (../shared/reference-data).
+"""The marts on staging loaded from the real publisher files (tests/data/publishers).
 
 Anchors are read off the files by hand: on 2021-01-04 DGS10 = 0.93, DGS2 = 0.11, DGS30 = 1.66
 and the MOF 10/2/30-year JGB yields are 0.033, -0.121, 0.655.

@@ -19,6 +19,7 @@ from typing import Final, NamedTuple
 import polars as pl
 
 from pipelines.lib.errors import ParseError
+from pipelines.sources.excerpt import with_header
 from pipelines.sources.tic.labels import Holder, classify, is_of_which, normalise_label
 
 LESS_THAN_50M_USD_BN: Final = 0.025
@@ -502,21 +503,58 @@ def _table5_header(cells: list[str]) -> dict[int, date] | None:
     return months or None
 
 
-def parse_slt_table5(body: bytes) -> Table5:
-    """Parse `slt_table5.txt`: a preamble, a `Country` header of ISO months, holder rows.
+def _table5_two_row_header(rows: list[tuple[int, list[str]]], k: int) -> dict[int, date] | None:
+    """The layout of Treasury's other Major Foreign Holders tables (FORMATS §3.2, §3.3): a row
+    of month names (`\tJul\tJun…`) over a `Country` row of years; column -> month, or None."""
+    month_cols = _month_columns(rows[k][1])
+    if month_cols is None or k + 1 >= len(rows):
+        return None
+    years = rows[k + 1][1]
+    if not years or normalise_label(years[0]).casefold() != "country":
+        return None
+    months: dict[int, date] = {}
+    for col, month in month_cols.items():
+        text = years[col].strip() if col < len(years) else ""
+        if not _YEAR.fullmatch(text):
+            return None
+        months[col] = date(int(text), month, 1)
+    return months
 
-    Raises ParseError for HTML, non-ASCII, no header, units other than billions of
-    dollars, a repeated month column, an unreadable number, a duplicate holder, or no
-    Grand Total row (truncated file).
+
+_TABLE5_LAYOUTS: Final = (
+    "expected one of the layouts FORMATS.md §3.1-3.3 describes: a row 'Country<TAB>YYYY-MM"
+    "<TAB>...' (ISO months, newest first), or a row of month names (<TAB>Jul<TAB>Jun...) over "
+    "a row 'Country<TAB>YYYY<TAB>...'"
+)
+
+
+def _find_table5_header(rows: list[tuple[int, list[str]]]) -> tuple[int, int, dict[int, date]]:
+    """(index of the header's first row, rows it spans, column -> month)."""
+    for k, (_, cells) in enumerate(rows):
+        iso = _table5_header(cells)
+        if iso:
+            return k, 1, iso
+        two_row = _table5_two_row_header(rows, k)
+        if two_row:
+            return k, 2, two_row
+    raise ParseError(source=_TABLE5, what=with_header(
+        f"no header found: {_TABLE5_LAYOUTS}", rows[:15]))
+
+
+def parse_slt_table5(body: bytes) -> Table5:
+    """Parse `slt_table5.txt`: a preamble, a `Country` header of months, holder rows.
+
+    FORMATS.md marks this layout unverified (no real copy yet), so each variant it describes
+    is read: the single ISO-month header row, or the month-name row over a `Country` row of
+    years used by Treasury's other holders tables; labels bare or quoted; the foreign-official
+    lines as `Of Which: Foreign Official…` or below an `Of which:` line in the short form.
+    Raises ParseError for HTML, non-ASCII, no header (showing the rows found), units other
+    than billions of dollars, a repeated month column, an unreadable number, a duplicate
+    holder, or no Grand Total row (truncated file).
     """
     rows = _rows(_decode(body, _TABLE5), _TABLE5, quoted=False)
-    header_at = next((k for k, (_, c) in enumerate(rows) if _table5_header(c)), None)
-    if header_at is None:
-        raise ParseError(
-            source=_TABLE5, what="no header found: expected a row 'Country<TAB>YYYY-MM<TAB>...'"
-        )
-    header_line, header_cells = rows[header_at]
-    months = _table5_header(header_cells) or {}
+    header_at, header_rows, months = _find_table5_header(rows)
+    header_line = rows[header_at][0]
     if len(set(months.values())) != len(months):
         raise ParseError(
             source=_TABLE5, what="a month appears twice in the header", line=header_line
@@ -524,7 +562,7 @@ def parse_slt_table5(body: bytes) -> Table5:
     title, units = _table5_preamble(rows[:header_at])
     observations: list[_Obs] = []
     in_memo = False
-    for line, cells in rows[header_at + 1 :]:
+    for line, cells in rows[header_at + header_rows :]:
         label = cells[0] if cells else ""
         has_values = any(not _blank(c) for c in cells[1:])
         if _blank(label) or not has_values:
