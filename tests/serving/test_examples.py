@@ -80,7 +80,8 @@ def test_known_on_date_answers_what_the_dashboard_said(published_twice: Path,
         now = {r[1]: r for r in con.execute(sql).fetchall()}
         publishes = [p for (p,) in con.execute(
             "SELECT DISTINCT published_at FROM marts.indicator_snapshots ORDER BY 1").fetchall()]
-        first = con.execute(sql.replace("current_timestamp AT TIME ZONE 'UTC'", "?::TIMESTAMP"), [publishes[0]]).fetchall()
+        at_first = sql.replace("current_timestamp AT TIME ZONE 'UTC'", "?::TIMESTAMP")
+        first = con.execute(at_first, [publishes[0]]).fetchall()
     assert len(publishes) == 2
     last_day, last_yield = _jgb_10y_by_hand(reference_dir)[-1]
     assert now["jgb_10y_pct"][2] == pytest.approx(last_yield + 1)  # what the 2nd publish showed
