@@ -47,6 +47,15 @@ COMMENT ON TABLE quarantine.batches IS 'Batches refused by an error-severity che
 
 
 @dataclass(frozen=True)
+class CheckDecl:
+    """One declared check: its asset-check name, severity, and the reason an analyst gives."""
+
+    name: str
+    severity: str
+    description: str
+
+
+@dataclass(frozen=True)
 class CheckOutcome:
     """One expectation's verdict on a batch, in the form Dagster and meta.table_status show."""
 

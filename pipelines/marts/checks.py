@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from pipelines.lib.publish import ERROR, WARN, CheckOutcome
+from pipelines.lib.publish import ERROR, WARN, CheckDecl, CheckOutcome
 from pipelines.lib.sqlident import ident
-from pipelines.marts.build import MartError, MartSql
+from pipelines.marts.build import MartError, MartSql, header_comments
 
 DEFAULT_MAX_ROW_DROP = 0.10
 KEYS_CHECK = "keys_unique_not_null"
@@ -56,25 +56,12 @@ class MartChecks:
     max_row_drop: float
 
 
-@dataclass(frozen=True)
-class CheckDecl:
-    name: str
-    severity: str
-    description: str
-
-
 def declared(mart: MartSql) -> MartChecks:
     """The checks a mart's header declares; a mart without `-- keys:` is an error."""
     keys: tuple[str, ...] = ()
     ranges: list[Range] = []
     max_drop = DEFAULT_MAX_ROW_DROP
-    for line in mart.sql.splitlines():
-        text = line.strip()
-        if not text:
-            continue
-        if not text.startswith("--"):
-            break
-        body = text.removeprefix("--").strip()
+    for body in header_comments(mart.sql):
         name, _, rest = body.partition(":")
         parts = rest.split()
         try:
@@ -89,7 +76,7 @@ def declared(mart: MartSql) -> MartChecks:
                 if not 0 <= max_drop <= 1 or math.isnan(max_drop):
                     raise ValueError(share)
         except ValueError:
-            raise MartError(f"{mart.path}: bad check header line {text!r}") from None
+            raise MartError(f"{mart.path}: bad check header line {body!r}") from None
     if not keys:
         raise MartError(f"{mart.path}: no '-- keys: <columns>' line (the mart's grain)")
     return MartChecks(keys, tuple(ranges), max_drop)
