@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 
-.PHONY: setup demo run dev test lint bench report replica
+.PHONY: setup demo run dev serve test lint bench report replica
 
 setup:  ## install uv if missing, then the locked environment
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -23,6 +23,9 @@ run: setup  ## the same against the real publishers (FRED_*_URL, MOF_URL, TIC_UR
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000, run history kept in .dagster_home/
 	$(UV) run dagster dev -w workspace.yaml
+
+serve: setup  ## production processes until Ctrl-C: code server, daemon, webserver (docs/deploy.md)
+	$(UV) run python -m pipelines.serve
 
 test: setup  ## the test suite (real-file tests read ../shared/reference-data)
 	$(UV) run pytest
