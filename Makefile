@@ -8,7 +8,7 @@ export DAGSTER_HOME
 # The serving copy readers open (ASSETS_DIR as the pipeline reads it, default ./assets).
 SERVING_DB = $(or $(ASSETS_DIR),assets)/serving/analytics.duckdb
 
-.PHONY: setup demo run dev test lint bench report replica probe sql replay
+.PHONY: setup demo run dev serve test lint bench report replica probe sql replay
 
 setup:  ## install uv if missing, then the locked environment
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -25,6 +25,9 @@ run: setup  ## the same against the real publishers (FRED_*_URL, MOF_URL, TIC_UR
 
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000, run history kept in .dagster_home/
 	$(UV) run dagster dev -w workspace.yaml
+
+serve: setup  ## production processes until Ctrl-C: code server, daemon, webserver (docs/deploy.md)
+	$(UV) run python -m pipelines.serve
 
 test: setup  ## the test suite, offline, about 20 minutes on 2 cores (real files in tests/data/)
 	$(UV) run pytest

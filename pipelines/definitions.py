@@ -34,6 +34,9 @@ defs = dg.Definitions(
         *SERVING_ASSETS,
     ]),
     jobs=[refresh_all, *JOBS],
+    # One process per run: every step takes the one-slot "warehouse" pool, so a process per
+    # step (the default executor) bought no parallelism and cost an import of this module each.
+    executor=dg.in_process_executor,
     schedules=SCHEDULES,
     sensors=SENSORS,
     resources={

@@ -30,6 +30,9 @@ class Settings:
     fred_api_key: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     replay: bool = False
+    # Where the serving copy is published (SERVING_DIR): a shared volume or a mounted bucket
+    # when readers are on other machines; default assets/serving beside the warehouse.
+    serving_root: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,6 +45,7 @@ class Settings:
             fred_api_key=os.environ.get("FRED_API_KEY", "").strip() or None,
             alert_webhook_url=os.environ.get("ALERT_WEBHOOK_URL", "").strip() or None,
             replay=os.environ.get("REPLAY", "") == "1",
+            serving_root=Path(serving).resolve() if (serving := _env("SERVING_DIR", "")) else None,
         )
 
     @property
@@ -54,4 +58,4 @@ class Settings:
 
     @property
     def serving_dir(self) -> Path:
-        return self.assets_dir / "serving"
+        return self.serving_root or self.assets_dir / "serving"
