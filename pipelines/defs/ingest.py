@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import dagster as dg
 import duckdb
@@ -23,6 +23,7 @@ from pipelines.lib.errors import ParseError, PipelineError, SourceError
 from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
 from pipelines.lib.raw import Fetched, Fetcher
 from pipelines.lib.tables import TableDef
+from pipelines.lib.vintages import Window
 from pipelines.validation.audit import audit, freshness
 from pipelines.validation.checks import declared_checks
 from pipelines.validation.context import AuditContext, FileRows, as_of_from_env
@@ -87,6 +88,7 @@ def ingest_metadata(
         "rows_added": report.stats.inserted,
         "rows_revised": report.stats.revised,
         "rows_unchanged": report.stats.unchanged,
+        "rows_withdrawn": report.stats.withdrawn,
         "first_date": str(first) if first else None,
         "last_date": str(last) if last else None,
         "table": report.table,
@@ -100,13 +102,22 @@ def ingest_metadata(
     return {k: v for k, v in meta.items() if v is not None}
 
 
+class FileParse(Protocol):
+    """What a parser may return instead of a bare frame: the frame plus the days it skipped
+    as empty (every value missing, like a holiday) and the month its title declares."""
+
+    frame: pl.DataFrame
+    empty_days: tuple[date, ...]
+    month: date | None
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One publisher file feeding a staging table."""
 
     name: str
     url: str
-    parse: Callable[[bytes], pl.DataFrame]
+    parse: Callable[[bytes], pl.DataFrame | FileParse]
     expect: str = "csv"
     # The period a file covers when it restarts each period (the current-month JGB file), so
     # a row-count drop is judged only against a previous copy of the same period.
@@ -120,6 +131,9 @@ class Parsed:
     frame: pl.DataFrame
     period_key: str | None
     rows_before: int | None
+    empty_days: tuple[date, ...] = ()
+    month: date | None = None  # the month the file declares it covers
+    shrank: str | None = None  # dates the last accepted copy of the same period had
 
 
 @dataclass(frozen=True)
@@ -160,15 +174,62 @@ def fetch_changed(fetcher: Fetcher, ingest: FileIngest, log: Any) -> list[Parsed
     for f, fetched in sorted(changed, key=lambda fc: ingest.files.index(fc[0])):
         assert fetched.body is not None
         try:
-            frame = f.parse(fetched.body)
+            frame, empty, month = _parse(f, fetched.body)
             period = f.period_of(fetched.body) if f.period_of else None
         except ParseError as exc:
             fetcher.flag(fetched, f"parse error: {exc}")
             raise SourceError(ingest.source, fetched.result.url, f"{f.name}: {exc}") from exc
         before = fetcher.loaded(ingest.dataset, fetched.result.url)
         rows_before = before.rows if before is not None and before.period_key == period else None
-        parsed.append(Parsed(f, fetched, frame, period, rows_before))
+        shrank = None
+        if rows_before is not None and before is not None and frame.height < rows_before:
+            rows_before, shrank = _what_shrank(fetcher, ingest, f, before.sha256, frame, empty,
+                                               rows_before)
+        parsed.append(Parsed(f, fetched, frame, period, rows_before, empty, month, shrank))
     return parsed
+
+
+def _parse(f: SourceFile, body: bytes) -> tuple[pl.DataFrame, tuple[date, ...], date | None]:
+    out = f.parse(body)
+    if isinstance(out, pl.DataFrame):
+        return out, (), None
+    return out.frame, tuple(out.empty_days), out.month
+
+
+def _what_shrank(
+    fetcher: Fetcher, ingest: FileIngest, f: SourceFile, sha256: str, frame: pl.DataFrame,
+    empty: tuple[date, ...], rows_before: int,
+) -> tuple[int | None, str | None]:
+    """Compare with the last accepted copy of the same period, by date: days it had that this
+    copy lacks. Fewer rows with no day lost (a day now quoted as all `-`, a withdrawn cell) is
+    not a truncation: (None, None) then, so the row-count check does not misjudge it."""
+    try:
+        previous, _, _ = _parse(f, fetcher.store.get(ingest.source, sha256))
+    except (OSError, ParseError):
+        return rows_before, None  # cannot say more than the counts
+    column = ingest.date_column
+    if column not in previous.columns or column not in frame.columns:
+        return rows_before, None
+    present = set(frame[column].to_list()) | set(empty)
+    gone = sorted(set(previous[column].to_list()) - present)
+    if not gone:
+        return None, None
+    shown = ", ".join(str(d) for d in gone[:5]) + (", ..." if len(gone) > 5 else "")
+    return rows_before, f"{len(gone)} date(s) of the last accepted copy are gone: {shown}"
+
+
+def withdrawal_window(ingest: FileIngest, parsed: list[Parsed]) -> Window | None:
+    """The dates the changed files answer for: the month a file declares, else the span of its
+    rows. A value staged inside it that the batch lacks has been withdrawn."""
+    ranges: list[tuple[date | None, date | None]] = []
+    for p in parsed:
+        if p.month is not None:
+            end = date(p.month.year + p.month.month // 12, p.month.month % 12 + 1, 1)
+            ranges.append((p.month, end - timedelta(days=1)))
+        elif ingest.date_column in p.frame.columns and not p.frame.is_empty():
+            first, last = date_range(p.frame, ingest.date_column)
+            ranges.append((first, last))
+    return Window(ingest.date_column, tuple(ranges)) if ranges else None
 
 
 def run_file_ingest(
@@ -189,7 +250,7 @@ def run_file_ingest(
     batch = ingest.combine(parsed)
     ctx = dataclasses.replace(ctx, files=tuple(
         FileRows(url=p.fetched.result.url, rows_now=p.frame.height, rows_before=p.rows_before,
-                 period_key=p.period_key)
+                 period_key=p.period_key, shrank=p.shrank)
         for p in parsed
     ))
 
@@ -206,6 +267,7 @@ def run_file_ingest(
             source_url=", ".join(p.fetched.result.url for p in parsed),
             raw_sha256=", ".join(p.fetched.sha256 or "" for p in parsed),
             also_in_transaction=bookkeeping,
+            window=withdrawal_window(ingest, parsed),
         )
     except BatchRejected as rejected:
         record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(),
@@ -216,14 +278,20 @@ def run_file_ingest(
                           str(rejected)) from rejected
     record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(), report.outcomes,
                     run_id=context.run.run_id)
+    empty = sorted({d for p in parsed for d in p.empty_days})
     context.log.info(
         f"{ingest.table.name}: {report.stats.inserted} added, {report.stats.revised} revised,"
-        f" {report.stats.unchanged} unchanged from {len(parsed)} changed file(s)"
+        f" {report.stats.withdrawn} withdrawn, {report.stats.unchanged} unchanged from"
+        f" {len(parsed)} changed file(s)"
+        + (f"; {len(empty)} day(s) with every value missing skipped" if empty else "")
     )
     yield dg.MaterializeResult(
         asset_key=ingest.asset_key,
         metadata=ingest_metadata(report, [p.fetched for p in parsed],
-                                 date_column=ingest.date_column, batch=batch),
+                                 date_column=ingest.date_column, batch=batch,
+                                 extra={"empty_rows_skipped": len(empty),
+                                        "empty_dates": dg.MetadataValue.json(
+                                            [str(d) for d in empty])} if empty else None),
         check_results=check_results(ingest.asset_key, report.outcomes),
     )
 

@@ -36,7 +36,7 @@ from pipelines.lib.errors import ParseError, SourceError
 from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
 from pipelines.lib.raw import Fetched, Fetcher
 from pipelines.lib.redact import redact_text
-from pipelines.lib.vintages import batch_is_current, upsert_with_vintages
+from pipelines.lib.vintages import Window, batch_is_current, upsert_with_vintages
 from pipelines.sources.fred import (
     SeriesSpec,
     parse_fredgraph_csv,
@@ -179,11 +179,12 @@ def publish_series(
     if fetched.mode == "keyless":
         batch, files = _keyless_batch(fetcher, fetched)
     else:
-        batch, files = _api_batch(fetched, log)
+        batch, files = _api_batch(fetcher, fetched, log)
     if batch.is_empty():
         log.info(f"FRED {spec.id}: no observations since {fetched.window.start}")
         return _unchanged(con, spec, key, fetched, as_of, extra)
-    if batch_is_current(con, FRED_OBSERVATIONS.vintaged, batch):
+    window = Window("date", ((fetched.window.start, None),), {"series_id": spec.id})
+    if batch_is_current(con, FRED_OBSERVATIONS.vintaged, batch, window):
         # The moved window re-read rows staging already holds: nothing to audit or write.
         # Marking the body loaded lets the next identical request skip even the parse.
         if fetched.csv is not None:
@@ -201,6 +202,7 @@ def publish_series(
         source_url=", ".join(f.result.url for f in fetched.responses),
         raw_sha256=", ".join(f.sha256 or "" for f in fetched.responses),
         also_in_transaction=_bookkeeping(fetcher, fetched, batch, change, known_at),
+        window=window,
     )
     if change is not None:
         log.warning(f"FRED {change.describe()}")
@@ -208,8 +210,8 @@ def publish_series(
     extra.update(_summary(batch, report))
     stats = report.stats
     log.info(f"FRED {spec.id}: {stats.inserted} added, {stats.revised} revised,"
-             f" {stats.carried_updates} re-stated, {stats.unchanged} unchanged"
-             f" from {fetched.window.start}")
+             f" {stats.carried_updates} re-stated, {stats.withdrawn} withdrawn,"
+             f" {stats.unchanged} unchanged from {fetched.window.start}")
     if stats.written == 0:  # nothing new: no materialisation, so nothing downstream rebuilds
         return SeriesResult(spec, key, report.outcomes, None, fetched.responses, batch, extra)
     return SeriesResult(spec, key, report.outcomes, report, fetched.responses, batch, extra)
@@ -227,6 +229,10 @@ def _keyless_batch(
     except ParseError as exc:
         fetcher.flag(body, f"parse error: {exc}")  # so replay never loads it again
         raise SourceError("fred", body.result.url, str(exc)) from exc
+    problem = outside_request(spec, fetched.window.start, frame)
+    if problem is not None:
+        fetcher.flag(body, problem)
+        raise SourceError("fred", body.result.url, problem)
     batch = observations_batch(spec.id, frame, units=spec.units, scale=spec.usd_bn_scale,
                                mode="keyless")
     files = (FileRows(url=body.result.url, rows_now=frame.height,
@@ -234,10 +240,36 @@ def _keyless_batch(
     return batch, files
 
 
-def _api_batch(fetched: SeriesFetch, log: Log) -> tuple[pl.DataFrame, tuple[FileRows, ...]]:
+def outside_request(spec: SeriesSpec, start: date, frame: pl.DataFrame) -> str | None:
+    """Why a reply holds rows it was not asked for, or None: a row dated before the requested
+    window start, or off the series' calendar (a monthly series is dated on the 1st). A reply
+    may only touch what was asked, so the whole reply is refused, naming the first such row."""
+    early = frame.filter(pl.col("date") < start).sort("date")
+    if early.height:
+        row = early.row(0, named=True)
+        return (f"reply holds {early.height} row(s) before the requested window start {start}"
+                f" (first: {row['date']}, {row['value']}); the whole reply is refused")
+    if spec.frequency == "monthly":
+        off = frame.filter(pl.col("date").dt.day() != 1).sort("date")
+        if off.height:
+            row = off.row(0, named=True)
+            return (f"row dated {row['date']} is off the calendar of monthly series {spec.id}"
+                    " (dated on the 1st); the whole reply is refused")
+    return None
+
+
+def _api_batch(
+    fetcher: Fetcher, fetched: SeriesFetch, log: Log
+) -> tuple[pl.DataFrame, tuple[FileRows, ...]]:
     """The unit FRED states wins over the catalogue's."""
     spec, meta, frame = fetched.spec, fetched.meta, fetched.observations
     assert meta is not None and frame is not None
+    problem = outside_request(spec, fetched.window.start, frame)
+    if problem is not None:
+        pages = fetched.responses[1:]
+        for page in pages:
+            fetcher.flag(page, problem)
+        raise SourceError("fred", pages[0].result.url if pages else None, problem)
     if meta.units != spec.units:
         log.warning(f"FRED {spec.id}: FRED states units {meta.units!r}, the catalogue"
                     f" {spec.units!r}; using FRED's (update catalogue.yaml)")
