@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,11 +19,12 @@ import duckdb
 import polars as pl
 
 from pipelines.defs.resources import PublishersResource, WarehouseResource
-from pipelines.lib.errors import ParseError, PipelineError, SourceError
+from pipelines.lib.errors import LandingZoneError, ParseError, PipelineError, SourceError
 from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
 from pipelines.lib.raw import Fetched, Fetcher
-from pipelines.lib.tables import TableDef
-from pipelines.lib.vintages import Window
+from pipelines.lib.tables import TableDef, create_table
+from pipelines.lib.vintages import Window, clear_vintaged, upsert_with_vintages
+from pipelines.lib.warehouse import transaction
 from pipelines.validation.audit import audit, freshness
 from pipelines.validation.checks import declared_checks
 from pipelines.validation.context import AuditContext, FileRows, as_of_from_env
@@ -239,6 +240,9 @@ def run_file_ingest(
     ingest: FileIngest,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Fetch → parse → audit → publish for one staging table fed by whole files."""
+    if fetcher.replay and fetcher.manifest.loads(ingest.dataset):
+        yield replay_file_ingest(context, con, fetcher, ingest)
+        return
     ctx = AuditContext(as_of=as_of_from_env(), series=None, files=())
     parsed = fetch_changed(fetcher, ingest, context.log)
     if not parsed:
@@ -260,9 +264,10 @@ def run_file_ingest(
         if ingest.also_write is not None:
             ingest.also_write(c, parsed)
 
+    known_at = datetime.now(UTC)
     try:
         report = publish_batch(
-            con, ingest.table, batch, dataset=ingest.dataset,
+            con, ingest.table, batch, dataset=ingest.dataset, known_at=known_at,
             audit=lambda c, b: audit(ingest.table.name, c, b, ctx),
             source_url=", ".join(p.fetched.result.url for p in parsed),
             raw_sha256=", ".join(p.fetched.sha256 or "" for p in parsed),
@@ -270,12 +275,15 @@ def run_file_ingest(
             window=withdrawal_window(ingest, parsed),
         )
     except BatchRejected as rejected:
+        for p in parsed:  # the manifest too, so a replay never loads these bytes
+            fetcher.flag(p.fetched, f"rejected: {rejected}")
         record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(),
                         rejected.outcomes, run_id=context.run.run_id)
         yield from check_results(ingest.asset_key, rejected.outcomes)
         # Name the source and the file(s), as every other ingest error does.
         raise SourceError(ingest.source, ", ".join(p.fetched.result.url for p in parsed),
                           str(rejected)) from rejected
+    fetcher.record_load(ingest.dataset, known_at, [(p.file.name, p.fetched) for p in parsed])
     record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(), report.outcomes,
                     run_id=context.run.run_id)
     empty = sorted({d for p in parsed for d in p.empty_days})
@@ -294,6 +302,57 @@ def run_file_ingest(
                                             [str(d) for d in empty])} if empty else None),
         check_results=check_results(ingest.asset_key, report.outcomes),
     )
+
+
+def replay_file_ingest(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    fetcher: Fetcher,
+    ingest: FileIngest,
+) -> dg.MaterializeResult:
+    """REPLAY=1: rebuild the table and its `_history` from the manifest's loads, in order, each
+    at the moment it first became known, in one transaction. No audit: each batch passed its
+    checks when it was first published, and a replay must reproduce exactly that."""
+    loads = fetcher.manifest.loads(ingest.dataset)
+    files = {f.name: f for f in ingest.files}
+    spec = ingest.table.vintaged
+    totals = {"inserted": 0, "revised": 0, "withdrawn": 0}
+    with transaction(con):
+        create_table(con, ingest.table)
+        clear_vintaged(con, spec)
+        con.execute("DELETE FROM raw.loaded_files WHERE dataset = ?", [ingest.dataset])
+        for load in loads:
+            parsed = [_replayed(fetcher, ingest, files, body) for body in load["bodies"]]
+            batch = ingest.combine(parsed)
+            stats = upsert_with_vintages(con, spec, batch,
+                                         known_at=datetime.fromisoformat(load["known_at"]),
+                                         window=withdrawal_window(ingest, parsed))
+            for name in totals:
+                totals[name] += getattr(stats, name)
+            for p in parsed:
+                fetcher.mark_loaded(con, ingest.dataset, p.fetched, p.frame.height, p.period_key)
+            if ingest.also_write is not None:
+                ingest.also_write(con, parsed)
+    context.log.info(f"{ingest.table.name}: rebuilt from {len(loads)} load(s) in the landing"
+                     f" zone manifest, history included ({totals['inserted']} inserted,"
+                     f" {totals['revised']} revised, {totals['withdrawn']} withdrawn)")
+    return dg.MaterializeResult(asset_key=ingest.asset_key, metadata={
+        "replayed_loads": len(loads), "table": ingest.table.name,
+        **{f"rows_{k}": v for k, v in totals.items()}})
+
+
+def _replayed(fetcher: Fetcher, ingest: FileIngest, files: dict[str, SourceFile],
+              body: dict[str, Any]) -> Parsed:
+    f = files.get(body["name"])
+    if f is None:
+        raise LandingZoneError(ingest.source, body.get("url"),
+                               f"replay: the manifest names file {body['name']!r}, which"
+                               f" {ingest.dataset} no longer reads")
+    fetched = fetcher.body_of(body)
+    assert fetched.body is not None
+    frame, empty, month = _parse(f, fetched.body)
+    period = f.period_of(fetched.body) if f.period_of else None
+    return Parsed(f, fetched, frame, period, None, empty, month)
 
 
 def ingest_spec(

@@ -259,3 +259,17 @@ def _withdraw_count(
         return int(con.execute("SELECT count(*) FROM _vintage_gone").fetchall()[0][0])
     finally:
         con.execute("DROP TABLE IF EXISTS _vintage_gone")
+
+
+def clear_vintaged(
+    con: duckdb.DuckDBPyConnection, spec: VintagedTable, scope: dict[str, object] | None = None
+) -> None:
+    """Delete the rows matching `scope` (all rows when empty) from the table and its history,
+    before a replay rebuilds them. Call inside a transaction."""
+    ensure_history_table(con, spec)
+    scope = scope or {}
+    for name in scope:
+        ident(name)
+    where = " AND ".join(f"{k} = ?" for k in scope) or "true"
+    for table in (spec.table, spec.history):
+        con.execute(f"DELETE FROM {table} WHERE {where}", list(scope.values()))

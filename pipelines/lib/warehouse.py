@@ -63,15 +63,27 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
 
+_IN_TRANSACTION: set[int] = set()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """BEGIN…COMMIT, or ROLLBACK on any exception: a failed write leaves the old tables."""
+    """BEGIN…COMMIT, or ROLLBACK on any exception: a failed write leaves the old tables.
+
+    Nested use on one connection joins the outer transaction (a replay rebuilds a whole table
+    from many batches, each published the usual way, and commits once)."""
+    if id(con) in _IN_TRANSACTION:
+        yield con
+        return
     con.execute("BEGIN TRANSACTION")
+    _IN_TRANSACTION.add(id(con))
     try:
         yield con
     except BaseException:
+        _IN_TRANSACTION.discard(id(con))
         con.execute("ROLLBACK")
         raise
+    _IN_TRANSACTION.discard(id(con))
     con.execute("COMMIT")
 
 
