@@ -49,15 +49,23 @@ class Manifest:
 
     def append(self, kind: str, **fields: Any) -> None:
         line = json.dumps({"kind": kind, **fields}, default=_json_default, ensure_ascii=False)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, open(self.path, "a", encoding="utf-8") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                fh.write(line + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock, open(self.path, "ab") as fh:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+                try:
+                    size = os.fstat(fh.fileno()).st_size
+                    torn = size > 0 and os.pread(fh.fileno(), 1, size - 1) != b"\n"
+                    # A crash mid-append left a line without its end: start a fresh one.
+                    fh.write((b"\n" if torn else b"") + line.encode() + b"\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                finally:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        except OSError as exc:
+            from pipelines.lib.warehouse import disk_error
+
+            raise disk_error(self.path.parent, exc) from None
 
     def records(self, kind: str | None = None) -> Iterator[dict[str, Any]]:
         if not self.path.exists():

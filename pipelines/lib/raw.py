@@ -31,6 +31,7 @@ from pipelines.lib.http import (
 )
 from pipelines.lib.manifest import Manifest, replay_key
 from pipelines.lib.redact import redact_url
+from pipelines.lib.warehouse import disk_error
 
 __all__ = ["Fetched", "Fetcher", "LoadedFile", "RawStore", "flag_bodies", "replay_key"]
 
@@ -87,13 +88,17 @@ class RawStore:
         sha = hashlib.sha256(body).hexdigest()
         path = self.path_for(source, sha)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{sha}.{os.getpid()}.{threading.get_ident()}.tmp")
-            with open(tmp, "wb") as fh:
-                fh.write(body)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)  # atomic: a reader never sees half a body
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(tmp, "wb") as fh:
+                    fh.write(body)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)  # atomic: a reader never sees half a body
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)  # a full disk leaves no half-written body behind
+                raise disk_error(self.root, exc) from None
         return sha, path
 
     def get(self, source: str, sha256: str) -> bytes:
