@@ -409,7 +409,8 @@ def current_ja(*first_cells: str, title: str = TITLE_JA) -> bytes:
             ).encode("cp932")
 
 
-@pytest.mark.parametrize("cell", ["令和8年11月27日", "R8.11.27", "令和8.11.27", "令和８年１１月２７日"])
+@pytest.mark.parametrize(
+    "cell", ["令和8年11月27日", "R8.11.27", "令和8.11.27", "令和８年１１月２７日"])
 def test_kanji_and_letter_era_forms_all_parse_to_the_same_day(cell: str) -> None:
     parsed = parse_jgb_csv(current_ja("R8.11.26", cell))
     assert sorted(set(parsed["date"].to_list())) == [date(2026, 11, 26), date(2026, 11, 27)]
@@ -417,7 +418,8 @@ def test_kanji_and_letter_era_forms_all_parse_to_the_same_day(cell: str) -> None
 
 
 def test_reiwa_gannen_is_year_one() -> None:
-    body = current_ja("令和元年5月7日", title="国債金利情報 (令和元年5月),,,,,,,,,,,,,,,(単位 : %)\r\n")
+    title = "国債金利情報 (令和元年5月),,,,,,,,,,,,,,,(単位 : %)\r\n"
+    body = current_ja("令和元年5月7日", title=title)
     assert parse_jgb_csv(body)["date"].unique().to_list() == [date(2019, 5, 7)]
 
 
