@@ -21,7 +21,7 @@ import polars as pl
 from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.lib.errors import LandingZoneError, ParseError, PipelineError, SourceError
 from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
-from pipelines.lib.raw import Fetched, Fetcher
+from pipelines.lib.raw import Fetched, Fetcher, RawStore, loaded_snapshot
 from pipelines.lib.tables import TableDef, create_table
 from pipelines.lib.vintages import Window, clear_vintaged, upsert_with_vintages
 from pipelines.lib.warehouse import transaction
@@ -155,17 +155,43 @@ class FileIngest:
     also_write: Callable[[duckdb.DuckDBPyConnection, list[Parsed]], None] | None = None
 
 
-def fetch_changed(fetcher: Fetcher, ingest: FileIngest, log: Any) -> list[Parsed]:
-    """Fetch every file; parse only those whose bytes differ from the last loaded copy."""
+@dataclass(frozen=True)
+class Download:
+    """One ingest's files as fetched (before the writer lock): changed bodies, unchanged
+    files, or the error that stopped the fetch (raised when the ingest runs, so it fails
+    that table only)."""
+
+    changed: tuple[tuple[SourceFile, Fetched], ...] = ()
+    unchanged: tuple[SourceFile, ...] = ()
+    error: PipelineError | None = None
+
+
+def download(fetcher: Fetcher, ingest: FileIngest, log: Any) -> Download:
+    """Fetch every file of `ingest`; a body identical to the last loaded copy is unchanged."""
     changed: list[tuple[SourceFile, Fetched]] = []
     unchanged: list[SourceFile] = []
-    for f in ingest.files:
-        fetched = fetcher.fetch_if_changed(ingest.source, ingest.dataset, f.url, expect=f.expect)
-        if fetched is None or fetched.body is None:
-            log.info(f"{ingest.source} {f.name}: unchanged since the last load, not parsed")
-            unchanged.append(f)
-        else:
-            changed.append((f, fetched))
+    try:
+        for f in ingest.files:
+            fetched = fetcher.fetch_if_changed(ingest.source, ingest.dataset, f.url,
+                                               expect=f.expect)
+            if fetched is None or fetched.body is None:
+                log.info(f"{ingest.source} {f.name}: unchanged since the last load, not parsed")
+                unchanged.append(f)
+            else:
+                changed.append((f, fetched))
+    except PipelineError as exc:
+        return Download(error=exc)
+    return Download(tuple(changed), tuple(unchanged))
+
+
+def fetch_changed(fetcher: Fetcher, ingest: FileIngest, log: Any,
+                  downloaded: Download | None = None) -> list[Parsed]:
+    """Parse the files whose bytes differ from the last loaded copy (fetching them first
+    unless `downloaded` already did)."""
+    got = downloaded if downloaded is not None else download(fetcher, ingest, log)
+    if got.error is not None:
+        raise got.error
+    changed, unchanged = list(got.changed), list(got.unchanged)
     if changed and ingest.combine_with_unchanged:
         for f in unchanged:
             kept = fetcher.from_landing_zone(ingest.source, ingest.dataset, f.url)
@@ -238,13 +264,14 @@ def run_file_ingest(
     con: duckdb.DuckDBPyConnection,
     fetcher: Fetcher,
     ingest: FileIngest,
+    downloaded: Download | None = None,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Fetch → parse → audit → publish for one staging table fed by whole files."""
     if fetcher.replay and fetcher.manifest.loads(ingest.dataset):
         yield replay_file_ingest(context, con, fetcher, ingest)
         return
     ctx = AuditContext(as_of=as_of_from_env(), series=None, files=())
-    parsed = fetch_changed(fetcher, ingest, context.log)
+    parsed = fetch_changed(fetcher, ingest, context.log, downloaded)
     if not parsed:
         outcome = freshness(ingest.table.name, con, ctx)
         record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(), [outcome],
@@ -369,11 +396,23 @@ def ingest_with(
     publishers: PublishersResource,
     ingests: Iterable[FileIngest],
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """`run_ingests` under the warehouse's writer lock, with a fetcher on its landing zone."""
+    """Download every selected file without the writer lock, then parse, audit and publish
+    under it (`run_ingests`): a slow publisher, a retry or a Retry-After never blocks another
+    writer. The lock is taken briefly first to read what was loaded last (for conditional
+    GETs and "unchanged, skip")."""
     settings = warehouse.settings()
+    selected = [i for i in ingests if i.asset_key in context.selected_asset_keys]
     with warehouse.connect() as con:
-        fetcher = publishers.fetcher(con, settings.raw_dir)
-        yield from run_ingests(context, con, fetcher, ingests, serving_dir=settings.serving_dir)
+        snapshot = loaded_snapshot(con, [i.dataset for i in selected])
+    replay = publishers.settings().replay
+    fetcher = Fetcher(None, RawStore(settings.raw_dir), None if replay else publishers.client(),
+                      replay=replay, snapshot=snapshot)
+    downloads = {i.dataset: download(fetcher, i, context.log) for i in selected
+                 if not (replay and fetcher.manifest.loads(i.dataset))}
+    with warehouse.connect() as con:
+        fetcher.attach(con)
+        yield from run_ingests(context, con, fetcher, selected, serving_dir=settings.serving_dir,
+                               downloads=downloads)
 
 
 def refresh_validation_report(
@@ -395,6 +434,7 @@ def run_ingests(
     ingests: Iterable[FileIngest],
     *,
     serving_dir: Path,
+    downloads: dict[str, Download] | None = None,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Run each selected ingest; one failing table does not stop the others from landing.
 
@@ -406,7 +446,8 @@ def run_ingests(
         if ingest.asset_key not in context.selected_asset_keys:
             continue
         try:
-            yield from run_file_ingest(context, con, fetcher, ingest)
+            yield from run_file_ingest(context, con, fetcher, ingest,
+                                       (downloads or {}).get(ingest.dataset))
         except PipelineError as exc:
             context.log.error(str(exc))
             failures.append(str(exc))

@@ -51,7 +51,7 @@ class Manifest:
         line = json.dumps({"kind": kind, **fields}, default=_json_default, ensure_ascii=False)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._lock, open(self.path, "ab") as fh:
+            with self._lock, open(self.path, "a+b") as fh:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
                 try:
                     size = os.fstat(fh.fileno()).st_size

@@ -33,7 +33,8 @@ from pipelines.lib.manifest import Manifest, replay_key
 from pipelines.lib.redact import redact_url
 from pipelines.lib.warehouse import disk_error
 
-__all__ = ["Fetched", "Fetcher", "LoadedFile", "RawStore", "flag_bodies", "replay_key"]
+__all__ = ["Fetched", "Fetcher", "LoadedFile", "RawStore", "flag_bodies", "loaded_snapshot",
+           "replay_key"]
 
 FETCH_LOG_DDL = """
 CREATE SEQUENCE IF NOT EXISTS raw.fetch_log_seq;
@@ -141,31 +142,55 @@ class Fetched:
 
 
 class Fetcher:
-    """HTTP client + raw landing + fetch log, or, in replay mode, the landing zone alone."""
+    """HTTP client + raw landing + fetch log, or, in replay mode, the landing zone alone.
+
+    Without a connection (`con=None`) it downloads without the warehouse: bodies and manifest
+    lines are written at once, fetch-log rows wait for `attach`, and `loaded` answers from a
+    snapshot read earlier. That is how a slow publisher is waited for without the writer lock.
+    """
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: duckdb.DuckDBPyConnection | None,
         store: RawStore,
         client: HttpClient | None,
         *,
         replay: bool = False,
+        snapshot: dict[tuple[str, str], LoadedFile] | None = None,
     ) -> None:
-        ensure_raw_tables(con)
-        self._cursor = con.cursor()  # own connection: log rows commit even if the asset fails
+        self._cursor: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.Lock()
+        self._pending: list[dict[str, Any]] = []
+        self._pending_flags: list[tuple[str, str]] = []
+        self._snapshot = snapshot or {}
         self.store = store
         self.manifest = Manifest(store.root)
         self.replay = replay
         self.client = client
-        self._sync_fetch_log()
+        if con is not None:
+            self.attach(con)
         if client is not None:
             client.on_response = self._log
+
+    def attach(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Start writing the fetch log through `con` (under the writer lock), first the rows
+        of the responses downloaded while detached."""
+        ensure_raw_tables(con)
+        with self._lock:
+            self._cursor = con.cursor()  # own connection: log rows commit if the asset fails
+            self._sync_fetch_log()
+            for row in self._pending:
+                self._insert_log(row)
+            for sha, problem in self._pending_flags:
+                flag_bodies(self._cursor, [sha], problem)
+            self._pending.clear()
+            self._pending_flags.clear()
 
     def _sync_fetch_log(self) -> None:
         """Keep the fetch log and the manifest in step across a lost warehouse or an older
         landing zone: an empty fetch log is refilled from the manifest, and a landing zone
         without a manifest gets one listing the fetch log's responses."""
+        assert self._cursor is not None
         logged = self._cursor.execute("SELECT count(*) FROM raw.fetch_log").fetchall()[0][0]
         if logged == 0:
             for rec in self.manifest.records("fetch"):
@@ -180,6 +205,7 @@ class Fetcher:
                 self.manifest.append("fetch", **rec, replay_key=replay_key(rec["url"]))
 
     def _insert_log(self, rec: dict[str, Any]) -> None:
+        assert self._cursor is not None
         self._cursor.execute(_INSERT_LOG, [rec.get(c) for c in _LOG_COLUMNS])
 
     def _log(self, rec: ResponseRecord) -> None:
@@ -192,14 +218,20 @@ class Fetcher:
                "body_redacted": rec.body_redacted}
         self.manifest.append("fetch", **row, replay_key=replay_key(rec.url))
         with self._lock:
-            self._insert_log(row)
+            if self._cursor is None:
+                self._pending.append(row)
+            else:
+                self._insert_log(row)
 
     def flag(self, fetched: Fetched, problem: str) -> None:
         """Record why a body that arrived intact could not be used (see `flag_bodies`)."""
         if fetched.sha256 is not None:
             self.manifest.append("flag", sha256=fetched.sha256, problem=problem[:2000])
             with self._lock:
-                flag_bodies(self._cursor, [fetched.sha256], problem)
+                if self._cursor is None:
+                    self._pending_flags.append((fetched.sha256, problem))
+                else:
+                    flag_bodies(self._cursor, [fetched.sha256], problem)
 
     def record_load(
         self, dataset: str, known_at: datetime, bodies: list[tuple[str, Fetched]],
@@ -228,6 +260,8 @@ class Fetcher:
 
     def loaded(self, dataset: str, url: str) -> LoadedFile | None:
         """The body last published for this dataset and URL (redacted), if any."""
+        if self._cursor is None:
+            return self._snapshot.get((dataset, url))
         with self._lock:
             rows = self._cursor.execute(
                 "SELECT sha256, etag, last_modified, rows_in_file, period_key"
@@ -295,7 +329,7 @@ class Fetcher:
         full = full_url(url, params)
         key = replay_key(full)
         entry = self.manifest.good_body(source, key)
-        if entry is None:
+        if entry is None and self._cursor is not None:
             with self._lock:
                 rows = self._cursor.execute(
                     "SELECT url, sha256, etag, last_modified, content_type FROM raw.fetch_log"
@@ -327,6 +361,18 @@ class Fetcher:
             " VALUES (?, ?, ?, ?, ?, now(), ?, ?)",
             [dataset, r.url, fetched.sha256, r.etag, r.last_modified, rows, period_key],
         )
+
+
+def loaded_snapshot(
+    con: duckdb.DuckDBPyConnection, datasets: list[str]
+) -> dict[tuple[str, str], LoadedFile]:
+    """What `Fetcher.loaded` would answer for these datasets, read once under the lock."""
+    ensure_raw_tables(con)
+    rows = con.execute(
+        "SELECT dataset, url, sha256, etag, last_modified, rows_in_file, period_key"
+        " FROM raw.loaded_files WHERE list_contains(?, dataset)", [datasets]).fetchall()
+    return {(d, u): LoadedFile(sha, Validators(etag=e, last_modified=lm), n, period)
+            for d, u, sha, e, lm, n, period in rows}
 
 
 def flag_bodies(con: duckdb.DuckDBPyConnection, sha256s: list[str], problem: str) -> None:
