@@ -8,6 +8,8 @@ text once more (a server can echo a key back inside an error body).
 
 from __future__ import annotations
 
+from pipelines.lib.redact import redact_text, redact_url
+
 
 class PipelineError(Exception):
     """Base class for every error this project raises on purpose."""
@@ -21,8 +23,6 @@ class SourceError(PipelineError):
     """A publisher's response could not be used. Names the source and the (redacted) URL."""
 
     def __init__(self, source: str, url: str | None, problem: str) -> None:
-        from pipelines.lib.redact import redact_text, redact_url
-
         self.source = source
         self.url = redact_url(url) if url else url
         self.problem = redact_text(problem)

@@ -183,7 +183,6 @@ class HttpClient:
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = self.user_agent
-            session.trust_env = False  # no proxy or .netrc credentials added behind our back
             self._local.session = session
         return session
 
