@@ -3,7 +3,8 @@
 A full load, then three incremental days (one with a revised JGB yield, one with a withdrawn
 cell), each served by a fresh replica on the same port; then staging is dropped (and,
 separately, the warehouse deleted) and replayed with the replica listening, so a stray request
-would show. Every staging table, history twins included, must equal the original row for row.
+would show, and the URL variables back at the real publishers' hosts. Every staging table,
+history twins included, must equal the original row for row.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def run(assets: list[dg.AssetsDefinition], folder: Path, catalogue: Path, port: 
         with h.environment(rep, folder, catalogue, api=False, as_of=day):
             if replay:
                 os.environ["REPLAY"] = "1"
+                # The publishers' real hosts, as after `make demo`: bodies are keyed by what
+                # they answer, not by the host (the replica's port) that served them.
+                for name in rep.env():
+                    os.environ.pop(name, None)
             result = dg.materialize(assets, selection=dg.AssetSelection.assets(*KEYS),
                                     resources=h.fast_resources(folder), raise_on_error=False)
         return result, len(rep.requests)
