@@ -223,6 +223,8 @@ def parse_flows_weekly(body: bytes) -> pl.DataFrame:
     for line, row in rows:
         period = _parse_period(_cell(row, 0), line)
         if period is None:
+            if seen:  # below the header: a row of amounts must be a week, never dropped
+                _refuse_unknown_row(row, line)
             continue
         _check_first_seen(seen, period[0], line, "week starting")
         if _unpublished(row[1:]):
@@ -480,6 +482,14 @@ def _frame(
 
 # ---------------------------------------------------------------------------------------------
 # Weekly periods
+
+
+def _refuse_unknown_row(row: list[str], line: int) -> None:
+    """A row holding amounts whose first cell is not a period would be lost without a word."""
+    if any(_AMOUNT.match(_squash(c).replace(" ", "")) for c in row[1:]):
+        raise ParseError(
+            f"row starts with {_cell(row, 0).strip()!r}, which is not a week period, yet holds"
+            " amounts: refusing the file rather than dropping the row", line=line)
 
 
 def _is_period_like(cell: str) -> bool:
