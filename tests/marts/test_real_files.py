@@ -341,3 +341,35 @@ def test_every_mart_passes_its_checks_on_the_real_files(
     for mart in discover_marts():
         failed = [o.as_dict() for o in checks.evaluate(real_staging, mart) if not o.passed]
         assert failed == [], mart.name
+
+
+def test_breaks_tic_printed_no_comparison_for_are_flagged(
+    reference_dir: Path, real_staging: duckdb.DuckDBPyConnection, real_marts: dict[str, int]
+) -> None:
+    """Footnotes 16 and 17: September and December 2011 are breaks without an old-series value."""
+    flat = " ".join((reference_dir / "tic" / "mfhhis01.txt").read_text(encoding="ascii").split())
+    assert ("Series XII for September 2011 includes holdings of Treasury bonds and notes as"
+            " reported on monthly TIC Form SLT") in flat
+    assert "Series XIII for December 2011 and all subsequent months include holdings" in flat
+    breaks = {date(2011, 9, 1), date(2011, 12, 1)}
+    new, old = _japan_row_by_hand(reference_dir)
+    assert not breaks & set(old)  # nothing printed "for comparison": cannot be adjusted
+    table = by(rows(real_staging, "marts.japan_ust_holdings_monthly"), "month")
+    september = table[date(2011, 9, 1)]
+    assert september["japan_chg_1m_usd_bn"] == pytest.approx(
+        round(new[date(2011, 9, 1)] - new[date(2011, 8, 1)], 3), abs=1e-9)
+    assert september["japan_chg_1m_usd_bn"] == pytest.approx(77.3, abs=1e-9)
+    columns = (("has_unadjusted_break", 1), ("japan_chg_3m_has_unadjusted_break", 3),
+               ("japan_chg_12m_has_unadjusted_break", 12))
+    for month, row in table.items():
+        for column, k in columns:
+            spans = any(_month_minus(month, k) < b <= month for b in breaks)
+            assert row[column] is spans, (month, column)
+    flagged_12m = sorted(m for m, r in table.items() if r["japan_chg_12m_has_unadjusted_break"])
+    assert (flagged_12m[0], flagged_12m[-1], len(flagged_12m)) == (
+        date(2011, 9, 1), date(2012, 11, 1), 15)
+    flows = by(rows(real_staging, "marts.capital_flow_monthly"), "month")
+    assert {m for m, r in flows.items() if r["has_unadjusted_break"]} == breaks
+    for month, row in flows.items():
+        assert row["has_unadjusted_break"] is (table[month]["has_unadjusted_break"]
+                                               if month in table else None), month
