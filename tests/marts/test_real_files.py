@@ -373,3 +373,27 @@ def test_breaks_tic_printed_no_comparison_for_are_flagged(
     for month, row in flows.items():
         assert row["has_unadjusted_break"] is (table[month]["has_unadjusted_break"]
                                                if month in table else None), month
+
+
+def test_crossings_held_by_the_yield_cap_are_confirmed_by_the_count(
+    reference_dir: Path, real_staging: duckdb.DuckDBPyConnection, real_marts: dict[str, int]
+) -> None:
+    """An event is confirmed by the count when, from its date to confirmed_on, the JGB 10y
+    never went the band (0.05) beyond the level: read off jgbcme_all.csv."""
+    series = _jgb_10y_by_hand(reference_dir)
+    events = [r for r in rows(real_staging, "marts.threshold_events")
+              if r["indicator"] == "jgb_10y_pct"]
+    by_count = set()
+    for e in events:
+        held = [v for d, v in series if e["date"] <= d <= e["confirmed_on"]]
+        beyond = (max(held) >= e["threshold"] + 0.05 - 1e-9 if e["direction"] == "up"
+                  else min(held) < e["threshold"] - 0.05 - 1e-9)
+        if not beyond:
+            by_count.add((e["date"], e["threshold"]))
+            assert e["observations_to_confirm"] == len(held) == 20
+    assert {(r["date"], r["threshold"]) for r in events
+            if r["confirmed_by"] == "observations"} == by_count
+    cap = next(r for r in events if r["date"] == date(2022, 10, 7) and r["threshold"] == 0.25)
+    assert (cap["direction"], cap["confirmed_on"], cap["confirmed_by"]) == (
+        "up", date(2022, 11, 7), "observations")
+    print(f"\njgb_10y_pct events confirmed by the count: {len(by_count)} of {len(events)}")
