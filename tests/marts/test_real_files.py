@@ -397,3 +397,22 @@ def test_crossings_held_by_the_yield_cap_are_confirmed_by_the_count(
     assert (cap["direction"], cap["confirmed_on"], cap["confirmed_by"]) == (
         "up", date(2022, 11, 7), "observations")
     print(f"\njgb_10y_pct events confirmed by the count: {len(by_count)} of {len(events)}")
+
+
+def test_no_zscore_window_on_the_real_files_spans_more_than_450_days(
+    reference_dir: Path, real_staging: duckdb.DuckDBPyConnection, real_marts: dict[str, int]
+) -> None:
+    """The 450-day guard leaves every z-score of the shipped files in place (DGS30 included);
+    the longest window, around the 2019 ten-day Golden Week, spans 404 calendar days."""
+    jgb = {d: v for d, v in _jgb_10y_by_hand(reference_dir)}
+    dgs10 = [d for d, _ in _fred_by_hand(reference_dir, LEGACY, "DGS10") if d in jgb]
+    span = max((dgs10[i] - dgs10[i - 251]).days for i in range(251, len(dgs10)))
+    table = rows(real_staging, "marts.yield_spreads_daily")
+    for tenor in (2, 10, 30):
+        days = [r for r in table if r[f"spread_{tenor}y_bp"] is not None]
+        longest = max((days[i]["date"] - days[i - 251]["date"]).days
+                      for i in range(251, len(days)))
+        assert longest <= 450, tenor
+        assert [r["date"] for r in days[251:] if r[f"spread_{tenor}y_zscore"] is None] == []
+    assert span == 404
+    print(f"\nlongest 252-day 10y window on the real files: {span} calendar days")
