@@ -277,14 +277,21 @@ def test_spillover_pairs_use_each_one_day_jgb_move_once(
     assert same == one_day_jgb & one_day_ust
     nxt = [r for r in table if r["is_next_day_pair"]]
     assert len({r["jgb_prev_date"] for r in nxt}) == len(nxt)  # before: 161 of 2,822 reused
-    jgb_days = [d for d, _ in jgb]
-    import bisect
+    # the JGB move of exactly the weekday before, with no Tokyo session (a Saturday) after it
+    jgb_days = {d for d, _ in jgb}
     expected_next = set()
     for d in one_day_ust:
-        k = bisect.bisect_left(jgb_days, d) - 1
-        if k >= 0 and jgb_days[k] >= prev_weekday(d) and jgb_days[k] in one_day_jgb:
+        before = prev_weekday(d)
+        sessions_between = any(before + timedelta(days=k) in jgb_days
+                               for k in range(1, (d - before).days))
+        if before in one_day_jgb and not sessions_between:
             expected_next.add(d)
     assert {r["date"] for r in nxt} == expected_next
+    saturday_mondays = {date(1988, 5, 9), date(1988, 11, 7)}
+    by_date = {r["date"]: r for r in table}
+    for monday in saturday_mondays:
+        assert by_date[monday]["jgb_prev_date"] == monday - timedelta(days=2)  # a Saturday
+        assert by_date[monday]["is_next_day_pair"] is False
 
 
 def test_values_are_rounded_to_what_the_inputs_support(
