@@ -423,3 +423,30 @@ def test_no_zscore_window_on_the_real_files_spans_more_than_450_days(
         assert [r["date"] for r in days[251:] if r[f"spread_{tenor}y_zscore"] is None] == []
     assert span == 404
     print(f"\nlongest 252-day 10y window on the real files: {span} calendar days")
+
+
+def test_capital_flow_partial_months_include_the_late_usdjpy(
+    reference_dir: Path, real_staging: duckdb.DuckDBPyConnection, real_marts: dict[str, int]
+) -> None:
+    """DEXJPUS here ends 2025-07-11: July 2025's USD/JPY is a partial mean. DGS10 (legacy file)
+    ends 2021-01-04, so January 2021's pickups are partial too; the MOF file ends on the
+    last weekday of April 2026."""
+    from datetime import timedelta
+
+    def last_weekday(month: date) -> date:
+        nxt = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        day = nxt - timedelta(days=1)
+        return day - timedelta(days=max(0, day.weekday() - 4))
+
+    fx = [d for d, _ in _fred_by_hand(reference_dir, CURRENT, "DEXJPUS")]
+    ust = [d for d, _ in _fred_by_hand(reference_dir, LEGACY, "DGS10")]
+    jgb = [d for d, _ in _jgb_10y_by_hand(reference_dir)]
+    months = lambda days: {d.replace(day=1) for d in days}  # noqa: E731
+    both_10y = months(ust) & months(jgb)
+    table = by(rows(real_staging, "marts.capital_flow_monthly"), "month")
+    expected = {m for m in table if
+                (m in months(fx) and max(fx) < last_weekday(m))
+                or (m in months(jgb) and max(jgb) < last_weekday(m))
+                or (m in both_10y and min(max(ust), max(jgb)) < last_weekday(m))}
+    assert expected == {date(2021, 1, 1), date(2025, 7, 1)}
+    assert {m for m, r in table.items() if r["is_partial_month"]} == expected
