@@ -112,14 +112,23 @@ def format_value(value: float | None, unit: str | None) -> str:
 def message(indicator: str, threshold: float, direction: str, on: date, value: float | None,
             unit: str | None, *, confirmed_on: date | None = None,
             confirmed_value: float | None = None, is_provisional: bool = False,
-            input_as_of: date | None = None) -> str:
+            input_as_of: date | None = None, confirmed_by: str | None = None,
+            observations: int | None = None) -> str:
     """'10-year JGB crossed 2.00% up on 2026-11-20 (2.03%)', and when it was confirmed later,
-    '; confirmed 2026-11-24 at 2.06%'; on a provisional value, a closing 'PROVISIONAL: ...'."""
+    '; confirmed 2026-11-24 at 2.06%', or, when only the observation count confirmed it (the
+    value stayed inside the band, e.g. under a yield cap), '; confirmed after 20 observations
+    on 2022-11-07 at 0.25% (it stayed inside the re-arm band)'; on a provisional value, a closing
+    'PROVISIONAL: ...'."""
     label = LABELS.get(indicator, indicator)
     text = (f"{label} crossed {format_value(threshold, unit)} {direction} on {on.isoformat()}"
             f" ({format_value(value, unit)})")
     if confirmed_on is not None and confirmed_on != on:
-        text += f"; confirmed {confirmed_on.isoformat()} at {format_value(confirmed_value, unit)}"
+        after = (f" after {observations} observations on" if confirmed_by == "observations"
+                 and observations else "")
+        text += (f"; confirmed{after} {confirmed_on.isoformat()} at"
+                 f" {format_value(confirmed_value, unit)}")
+        if after:
+            text += " (it stayed inside the re-arm band)"
     if is_provisional:
         basis = (f"inputs as of {input_as_of.isoformat()}"
                  if input_as_of is not None and input_as_of < on else "a partial month")
@@ -193,20 +202,22 @@ def _record_new(con: duckdb.DuckDBPyConnection, oldest: date, webhook: bool) -> 
     rows = con.execute(
         f"SELECT e.date, e.indicator, e.threshold, e.direction, e.value, {col('unit')},"  # noqa: S608
         f" {col('confirmed_on')}, {col('confirmed_value')},"
-        f" coalesce({col('is_provisional', 'false')}, false), {col('input_as_of')}"
+        f" coalesce({col('is_provisional', 'false')}, false), {col('input_as_of')},"
+        f" {col('confirmed_by')}, {col('observations_to_confirm')}"
         " FROM marts.threshold_events e"
         " ANTI JOIN meta.alerts a USING (date, indicator, threshold, direction)"
         " ORDER BY e.date, e.indicator, e.threshold"
     ).fetchall()
     alerts = []
     for (on, indicator, threshold, direction, value, unit_value, confirmed_on, confirmed_value,
-         provisional, input_as_of) in rows:
+         provisional, input_as_of, confirmed_by, observations) in rows:
         unit_value = unit_value or _unit(indicator)
         known_on = confirmed_on or on
         status = (TOO_OLD if known_on < oldest else PENDING if webhook else NOT_CONFIGURED)
         text = message(indicator, threshold, direction, on, value, unit_value,
                        confirmed_on=confirmed_on, confirmed_value=confirmed_value,
-                       is_provisional=provisional, input_as_of=input_as_of)
+                       is_provisional=provisional, input_as_of=input_as_of,
+                       confirmed_by=confirmed_by, observations=observations)
         alerts.append(Alert(on, indicator, threshold, direction, value, unit_value, text, status,
                             is_provisional=bool(provisional)))
     if not alerts:

@@ -25,11 +25,14 @@ jgb_monthly_means AS (
     WHERE tenor_years = 10
     GROUP BY ALL
 ),
-last_quotes AS (  -- the newest date each 10-year leg has reached
+last_quotes AS (  -- the newest date each daily input has reached
     SELECT
         (SELECT max(date) FROM staging.fred_observations WHERE series_id = 'DGS10')
             AS ust_last,
-        (SELECT max(date) FROM staging.jgb_yields WHERE tenor_years = 10) AS jgb_last
+        (SELECT max(date) FROM staging.jgb_yields WHERE tenor_years = 10) AS jgb_last,
+        -- DEXJPUS (H.10) is published about a week after the yields
+        (SELECT max(date) FROM staging.fred_observations WHERE series_id = 'DEXJPUS')
+            AS fx_last
 ),
 jpy_3m_published AS (  -- OECD monthly series, dated on the first of its month
     SELECT date AS jpy_3m_as_of, value AS jpy_3m_pct
@@ -50,18 +53,23 @@ with_jpy_leg AS (  -- this month's JPY rate, else the latest published before it
         datediff('month', p.jpy_3m_as_of, m.month) AS jpy_3m_age_months,
         CASE WHEN datediff('month', p.jpy_3m_as_of, m.month) <= 3 THEN p.jpy_3m_pct END
             AS jpy_3m_pct,
-        -- partial: a 10-year leg's newest quote is before the month's last weekday
-        least(q.ust_last, q.jgb_last) < last_day(m.month)
-            - CASE isodow(last_day(m.month)) WHEN 6 THEN 1 WHEN 7 THEN 2 ELSE 0 END
-            AS is_partial_month
-    FROM months_with_both_10y AS m
+        -- partial: an input's newest quote is before the month's last weekday; a 10-year
+        -- leg makes the yields and pickups partial, USD/JPY (when it has quotes) its mean only
+        least(q.ust_last, q.jgb_last) < m.last_weekday AS yields_partial,
+        m.usdjpy IS NOT NULL AND q.fx_last < m.last_weekday AS usdjpy_partial
+    FROM (SELECT *, last_day(month)
+              - CASE isodow(last_day(month)) WHEN 6 THEN 1 WHEN 7 THEN 2 ELSE 0 END
+              AS last_weekday
+          FROM months_with_both_10y) AS m
     CROSS JOIN last_quotes AS q
     ASOF LEFT JOIN jpy_3m_published AS p ON p.jpy_3m_as_of <= m.month
 ),
 hedged AS (
     SELECT
         *,
-        coalesce(jpy_3m_as_of < month AND jpy_3m_pct IS NOT NULL, false) OR is_partial_month
+        yields_partial OR usdjpy_partial AS is_partial_month,
+        -- no hedged or pickup column uses usdjpy: a late USD/JPY alone does not make them move
+        coalesce(jpy_3m_as_of < month AND jpy_3m_pct IS NOT NULL, false) OR yields_partial
             AS is_provisional,
         usd_3m_pct - jpy_3m_pct AS hedge_cost_pct,
         ust_10y_pct - (usd_3m_pct - jpy_3m_pct) AS hedged_ust_10y_pct
@@ -92,11 +100,11 @@ COMMENT ON COLUMN marts.fx_hedged_yields_monthly.jgb_10y_pct IS 'Percent: mean o
 COMMENT ON COLUMN marts.fx_hedged_yields_monthly.usd_3m_pct IS 'Percent: mean of the month''s FRED DGS3MO (3-month T-bill, bond-equivalent constant maturity), the USD leg of the hedge cost. A bill rate, not an interbank rate. NULL if none published that month.';
 COMMENT ON COLUMN marts.fx_hedged_yields_monthly.jpy_3m_pct IS 'Percent: FRED IR3TIB01JPM156N (OECD, Japan 3-month interbank rate, monthly) for jpy_3m_as_of. An interbank rate, not a bill rate. Carried forward from the latest published month when this month is not yet published (see is_provisional), for at most 3 months (maximum age: jpy_3m_age_months <= 3); NULL when the latest published value is older than that, and before the series starts (2002-04). Rounded to 0.0001.';
 COMMENT ON COLUMN marts.fx_hedged_yields_monthly.jpy_3m_as_of IS 'Month of the latest IR3TIB01JPM156N value published for this month or earlier: the one in jpy_3m_pct, or, when jpy_3m_pct is NULL because it is older than 3 months, the one that was too old to use.';
-COMMENT ON COLUMN marts.fx_hedged_yields_monthly.is_provisional IS 'True when the row will change as data arrives: the JPY leg is carried forward (jpy_3m_as_of earlier than month, at most 3 months, because OECD publishes it 1-3 months late: every hedged column will change when it is published), or the month is partial (is_partial_month). marts.indicator_series, marts.latest_indicators and marts.threshold_events carry this flag on.';
+COMMENT ON COLUMN marts.fx_hedged_yields_monthly.is_provisional IS 'True when the row will change as data arrives: the JPY leg is carried forward (jpy_3m_as_of earlier than month, at most 3 months, because OECD publishes it 1-3 months late: every hedged column will change when it is published), or a 10-year leg is partial (is_partial_month because of DGS10 or the MOF 10-year; a month partial only in USD/JPY is not provisional, as no hedged or pickup column uses usdjpy). marts.indicator_series, marts.latest_indicators and marts.threshold_events carry this flag on.';
 COMMENT ON COLUMN marts.fx_hedged_yields_monthly.hedge_cost_pct IS 'Percent per year: usd_3m_pct - jpy_3m_pct, the short-rate differential approximating the cost of rolling 3-month USD/JPY forwards. Ignores the cross-currency basis; mixes a bill rate (DGS3MO) with an interbank rate (IR3TIB01JPM156N).';
 COMMENT ON COLUMN marts.fx_hedged_yields_monthly.hedged_ust_10y_pct IS 'Percent: ust_10y_pct - hedge_cost_pct, the UST 10-year yield to a yen investor hedged with rolling 3-month forwards (basis ignored, bill vs interbank rates mixed).';
 COMMENT ON COLUMN marts.fx_hedged_yields_monthly.unhedged_pickup_bp IS 'Basis points: (ust_10y_pct - jgb_10y_pct) x 100, monthly means, rounded to 0.01 bp.';
 COMMENT ON COLUMN marts.fx_hedged_yields_monthly.hedged_pickup_bp IS 'Basis points: (hedged_ust_10y_pct - jgb_10y_pct) x 100; below 0 means a hedged UST yields less than a JGB. Rounded to 0.01 bp; NULL when the JPY leg is older than 3 months. Provisional when is_provisional; basis ignored, bill vs interbank rates mixed.';
-COMMENT ON COLUMN marts.fx_hedged_yields_monthly.usdjpy IS 'Yen per US dollar: mean of the month''s published FRED DEXJPUS observations; NULL if none.';
+COMMENT ON COLUMN marts.fx_hedged_yields_monthly.usdjpy IS 'Yen per US dollar: mean of the month''s published FRED DEXJPUS observations; NULL if none. A partial mean while DEXJPUS has not reached the month''s last weekday (is_partial_month).';
 COMMENT ON COLUMN marts.fx_hedged_yields_monthly.jpy_3m_age_months IS 'Whole calendar months from jpy_3m_as_of to month (0 = this month published). The JPY leg is used up to 3; beyond that jpy_3m_pct and every hedged column are NULL.';
-COMMENT ON COLUMN marts.fx_hedged_yields_monthly.is_partial_month IS 'True when the month is not over in the data: the newest DGS10 or MOF 10-year quote (whichever is older) is dated before the month''s last weekday, so the monthly means cover part of the month only. A month ending on a Tokyo or US holiday stays partial until the next month''s first quote.';
+COMMENT ON COLUMN marts.fx_hedged_yields_monthly.is_partial_month IS 'True when the month is not over in the data: the newest DGS10 or MOF 10-year quote (whichever is older) is dated before the month''s last weekday, or the month has DEXJPUS quotes and the newest DEXJPUS quote is (H.10 is published about a week after the yields), so a monthly mean covers part of the month only. A month ending on a Tokyo or US holiday stays partial until the next month''s first quote.';

@@ -35,6 +35,13 @@ break_linked AS (
             AS japan_breaks_to_date_usd_bn
     FROM holders_by_month
 ),
+unadjusted_breaks(month) AS (
+    -- Series breaks TIC printed no comparison value for, so they stay in the changes
+    -- (mfhhis01.txt footnote 16: September 2011 switches to SLT-reported bonds and notes;
+    -- footnote 17: December 2011, Series XIII). Declared here once; the parser does not keep
+    -- footnotes.
+    VALUES (DATE '2011-09-01'), (DATE '2011-12-01')
+),
 country_ranks AS (  -- countries only: totals, memo lines and regional groups are never ranked
     SELECT
         month,
@@ -67,6 +74,13 @@ SELECT  -- USD bn rounded to 0.001, percent to 0.0001 (TIC publishes 0.1 bn)
     round(h.japan_usd_bn - m3.japan_usd_bn, 3) AS japan_chg_3m_unadjusted_usd_bn,
     round(h.japan_usd_bn - m12.japan_usd_bn, 3) AS japan_chg_12m_unadjusted_usd_bn,
     h.is_series_break,
+    h.month IN (SELECT month FROM unadjusted_breaks) AS has_unadjusted_break,
+    EXISTS (SELECT 1 FROM unadjusted_breaks AS b
+            WHERE b.month > h.month - INTERVAL 3 MONTH AND b.month <= h.month)
+        AS japan_chg_3m_has_unadjusted_break,
+    EXISTS (SELECT 1 FROM unadjusted_breaks AS b
+            WHERE b.month > h.month - INTERVAL 12 MONTH AND b.month <= h.month)
+        AS japan_chg_12m_has_unadjusted_break,
     round(h.japan_old_series_usd_bn, 3) AS japan_old_series_usd_bn,
     round(h.japan_series_break_usd_bn, 3) AS japan_series_break_usd_bn,
     japan.holder_rank AS japan_rank,
@@ -87,14 +101,17 @@ COMMENT ON COLUMN marts.japan_ust_holdings_monthly.uk_usd_bn IS 'Billions of USD
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.foreign_total_usd_bn IS 'Billions of USD: all foreign holders, TIC Grand Total (holder_code = ''grand_total'').';
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.foreign_official_usd_bn IS 'Billions of USD: foreign official holders, all countries (memo line holder_code = ''foreign_official''; overlaps the countries).';
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_share_pct IS 'Percent: japan_usd_bn / foreign_total_usd_bn x 100.';
-COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_1m_usd_bn IS 'Billions of USD, break-adjusted: japan_usd_bn - japan_usd_bn of the previous calendar month, minus any series-break jump in between (japan_series_break_usd_bn), so at a break month the base is the old series'' estimate: 2008-06 = 580.4 - 575.3 = +5.1, not 628.0 - 575.3 = +52.7. NULL if the previous month is absent.';
-COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_3m_usd_bn IS 'Billions of USD, break-adjusted: japan_usd_bn - japan_usd_bn three calendar months earlier, minus the series-break jumps of the months after that one up to this one (chain-linked across a break). NULL if that month is absent.';
-COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_12m_usd_bn IS 'Billions of USD, break-adjusted: japan_usd_bn - japan_usd_bn of the same month a year earlier, minus the series-break jumps of the 12 months ending with this one (every 12-month change from 2002-06 to 2012-05 spans a flagged one; those to 2012-11 also span December 2011, which cannot be adjusted: see is_series_break). NULL if that month is absent.';
+COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_1m_usd_bn IS 'Billions of USD, break-adjusted: japan_usd_bn - japan_usd_bn of the previous calendar month, minus any series-break jump in between (japan_series_break_usd_bn), so at a break month the base is the old series'' estimate: 2008-06 = 580.4 - 575.3 = +5.1, not 628.0 - 575.3 = +52.7. September 2011 (+77.3) and December 2011 are breaks TIC printed no comparison value for: their whole change is here, flagged by has_unadjusted_break. NULL if the previous month is absent.';
+COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_3m_usd_bn IS 'Billions of USD, break-adjusted: japan_usd_bn - japan_usd_bn three calendar months earlier, minus the series-break jumps of the months after that one up to this one (chain-linked across a break). A window holding September 2011 or December 2011 (2011-09 to 2012-02) keeps those unadjustable breaks: japan_chg_3m_has_unadjusted_break. NULL if that month is absent.';
+COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_12m_usd_bn IS 'Billions of USD, break-adjusted: japan_usd_bn - japan_usd_bn of the same month a year earlier, minus the series-break jumps of the 12 months ending with this one (every 12-month change from 2002-06 to 2012-05 spans a flagged one; those from 2011-09 to 2012-11 also span September 2011 and/or December 2011, breaks TIC printed no comparison value for, which stay in the change: japan_chg_12m_has_unadjusted_break). NULL if that month is absent.';
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_rank IS 'Japan''s rank by holdings among rows with holder_type = ''country'' that month (1 = largest; ties share a rank). Totals, memo lines and regional groups are not ranked. NULL if Japan is absent.';
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.largest_holder IS 'TIC label of the largest country holder that month (ties broken by holder_code).';
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_1m_unadjusted_usd_bn IS 'Billions of USD: japan_usd_bn - japan_usd_bn of the previous calendar month as published, series break included (2008-06: +52.7, of which +47.6 is the break). Prefer japan_chg_1m_usd_bn.';
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_3m_unadjusted_usd_bn IS 'Billions of USD: japan_usd_bn - japan_usd_bn three calendar months earlier as published, series breaks included.';
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_12m_unadjusted_usd_bn IS 'Billions of USD: japan_usd_bn - japan_usd_bn a year earlier as published, series breaks included.';
-COMMENT ON COLUMN marts.japan_ust_holdings_monthly.is_series_break IS 'True in a month TIC re-based on a new survey and printed twice in mfhhis01.txt (new series, and the old one "for comparison only"): March 2000 and June 2002-2011. The December 2011 move to SLT-based data is a break too but TIC prints no comparison value for it, so it is not flagged and cannot be adjusted.';
+COMMENT ON COLUMN marts.japan_ust_holdings_monthly.is_series_break IS 'True in a month TIC re-based on a new survey and printed twice in mfhhis01.txt (new series, and the old one "for comparison only"): March 2000 and June 2002-2011. September 2011 (footnote 16, SLT-reported bonds and notes) and December 2011 (footnote 17, SLT-based Series XIII) are breaks too, but TIC prints no comparison value for them, so they are not flagged here and cannot be adjusted: see has_unadjusted_break.';
+COMMENT ON COLUMN marts.japan_ust_holdings_monthly.has_unadjusted_break IS 'True when japan_chg_1m_usd_bn spans a series break TIC printed no comparison value for, so the break stays in the change (and in marts.capital_flow_monthly.valuation_and_other_usd_bn): September 2011 (mfhhis01.txt footnote 16, switch to SLT-reported bonds and notes; Japan +77.3) and December 2011 (footnote 17, Series XIII). Read such a change as flow + valuation + break.';
+COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_3m_has_unadjusted_break IS 'True when the window of japan_chg_3m_usd_bn (the 3 months ending with this one) holds September 2011 or December 2011, breaks TIC printed no comparison value for (footnotes 16 and 17): 2011-09 to 2012-02.';
+COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_chg_12m_has_unadjusted_break IS 'True when the window of japan_chg_12m_usd_bn (the 12 months ending with this one) holds September 2011 or December 2011, breaks TIC printed no comparison value for (footnotes 16 and 17): 2011-09 to 2012-11.';
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_old_series_usd_bn IS 'Billions of USD: at a series break, the previous series'' estimate of Japan''s holdings for this month (staging.tic_holdings.old_series_usd_bn); NULL in other months.';
 COMMENT ON COLUMN marts.japan_ust_holdings_monthly.japan_series_break_usd_bn IS 'Billions of USD: japan_usd_bn - japan_old_series_usd_bn at a series break (the re-basing jump, not a flow), 0 in other months. Taken out of the japan_chg_ columns and of marts.capital_flow_monthly.valuation_and_other_usd_bn.';

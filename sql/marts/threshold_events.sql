@@ -48,7 +48,10 @@ confirmations AS (
         min(date) AS confirmed_on,
         arg_min(value, date) AS confirmed_value,
         arg_min(run_observations, date) AS observations_to_confirm,
-        arg_min(is_provisional, date) AS confirmed_is_provisional
+        arg_min(is_provisional, date) AS confirmed_is_provisional,
+        -- how: the band, or only the count (a value held near the level, e.g. by a yield cap)
+        CASE WHEN arg_min(beyond_band, date) THEN 'band' ELSE 'observations' END
+            AS confirmed_by
     FROM run_progress
     WHERE run_observations >= min_observations
       AND (beyond_band OR run_observations >= confirm_after)
@@ -58,7 +61,7 @@ sides AS (
     -- The side each level is on: set by its first run (the start, no event), then changed
     -- only by a confirmed run. A run that returns before it is confirmed changes nothing.
     SELECT r.*, c.confirmed_on, c.confirmed_value, c.observations_to_confirm,
-        c.confirmed_is_provisional
+        c.confirmed_is_provisional, c.confirmed_by
     FROM run_progress AS r
     LEFT JOIN confirmations AS c USING (indicator, threshold, run)
     WHERE r.run_observations = 1 AND (r.run = 1 OR c.confirmed_on IS NOT NULL)
@@ -79,6 +82,7 @@ SELECT
     confirmed_on,
     confirmed_value,
     observations_to_confirm,
+    confirmed_by,
     rearm_band,
     is_provisional OR confirmed_is_provisional AS is_provisional,
     input_as_of
@@ -97,7 +101,8 @@ COMMENT ON COLUMN marts.threshold_events.date_before IS 'Date of the previous ob
 COMMENT ON COLUMN marts.threshold_events.unit IS 'Unit of value, value_before, threshold and rearm_band: pct (percent), bp (basis points), yen_per_usd, zscore (standard deviations), ... as in marts.indicator_series.';
 COMMENT ON COLUMN marts.threshold_events.confirmed_on IS 'Date of the observation that confirmed the crossing (beyond the band, or the confirm_after-th on the new side): the day the event became known, and the day an alert goes out. Equal to date when the first observation already went beyond the band.';
 COMMENT ON COLUMN marts.threshold_events.confirmed_value IS 'The indicator''s value on confirmed_on, in its unit.';
-COMMENT ON COLUMN marts.threshold_events.observations_to_confirm IS 'Observations on the new side from date to confirmed_on, both included (1 = confirmed on the crossing day).';
+COMMENT ON COLUMN marts.threshold_events.observations_to_confirm IS 'Observations on the new side from date to confirmed_on, both included (1 = confirmed on the crossing day). Large when confirmed_by = ''observations'': the value stayed inside the band, so the event became known only after confirm_after observations.';
+COMMENT ON COLUMN marts.threshold_events.confirmed_by IS '''band'' when the value went rearm_band beyond the level (confirmed_on is that day), ''observations'' when it never did and the crossing was confirmed only by staying on the new side confirm_after observations. A value held near a level, as JGB 10-year yields were under the BoJ''s yield-curve control, confirms only this way, weeks after date: 0.25% up on 2022-10-07 was confirmed on 2022-11-07, after 20 observations. The rule stays (a lasting crossing is never dropped); the alert says "confirmed after N observations" so the delay is visible.';
 COMMENT ON COLUMN marts.threshold_events.rearm_band IS 'The hysteresis band of this level, in unit (sql/marts/thresholds.yaml).';
 COMMENT ON COLUMN marts.threshold_events.is_provisional IS 'True when the crossing or the confirming value is provisional (marts.indicator_series.is_provisional: e.g. a hedged pickup whose JPY rate is carried forward, or a partial month): the event may disappear or move when the data is final. Alerts say so.';
 COMMENT ON COLUMN marts.threshold_events.input_as_of IS 'Date of the oldest input behind value (marts.indicator_series.input_as_of), e.g. the JPY 3-month rate''s month for hedged_pickup_bp.';

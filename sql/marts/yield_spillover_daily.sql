@@ -55,12 +55,13 @@ pairs AS (
     -- Same day: both moves span one business day and end on this date; Tokyo closes
     -- (15:00 JST) before New York, so the JGB move ends before the US close.
     -- Next day: this date's one-day UST move on the one-day JGB move of the previous Tokyo
-    -- business day, which must be the weekday before (no Tokyo holiday in between). A JGB
+    -- business day, which must be the weekday before (no Tokyo holiday in between; not a
+    -- Saturday: Tokyo traded some Saturdays until 1989, e.g. 1988-05-07 before 1988-05-09). A JGB
     -- move is then the regressor of exactly one US date: never reused over a Tokyo holiday.
     SELECT
         *,
         coalesce(ust_one_day AND jgb_one_day, false) AS is_same_day_pair,
-        coalesce(ust_one_day AND jgb_prev_one_day
+        coalesce(ust_one_day AND jgb_prev_one_day AND isodow(jgb_prev_date) <= 5
                  AND jgb_prev_date >= date - CASE isodow(date) WHEN 1 THEN 3 ELSE 1 END, false)
             AS is_next_day_pair
     FROM with_previous_tokyo_day
@@ -127,4 +128,4 @@ COMMENT ON COLUMN marts.yield_spillover_daily.beta_same_day_250d IS 'OLS slope (
 COMMENT ON COLUMN marts.yield_spillover_daily.beta_next_day_60d IS 'OLS slope (bp of UST per bp of JGB) of ust_10y_chg_bp on jgb_10y_chg_prev_day_bp (previous Tokyo business day) over the 60 most recent next-day pairs (is_next_day_pair); NULL on dates that are not such a pair, before 60 pairs exist, or when the JGB changes have zero variance.';
 COMMENT ON COLUMN marts.yield_spillover_daily.beta_next_day_250d IS 'OLS slope (bp of UST per bp of JGB) of ust_10y_chg_bp on jgb_10y_chg_prev_day_bp (previous Tokyo business day) over the 250 most recent next-day pairs (is_next_day_pair); NULL as for beta_next_day_60d.';
 COMMENT ON COLUMN marts.yield_spillover_daily.is_same_day_pair IS 'True when this date enters the same-day betas: DGS10 and the MOF 10-year were both quoted this date and on the weekday before (Friday for a Monday), so both changes span one business day.';
-COMMENT ON COLUMN marts.yield_spillover_daily.is_next_day_pair IS 'True when this date enters the next-day betas: the DGS10 change spans one US business day and jgb_10y_chg_prev_day_bp is the one-business-day JGB move of the weekday before (jgb_prev_date, no Tokyo holiday in between). Each JGB move pairs with one US date at most.';
+COMMENT ON COLUMN marts.yield_spillover_daily.is_next_day_pair IS 'True when this date enters the next-day betas: the DGS10 change spans one US business day and jgb_10y_chg_prev_day_bp is the one-business-day JGB move of the weekday before (jgb_prev_date, a weekday, no Tokyo holiday in between). A Monday whose previous Tokyo session was a Saturday (Tokyo traded some Saturdays until 1989: 1988-05-09, 1988-11-07) is no pair. Each JGB move pairs with one US date at most.';

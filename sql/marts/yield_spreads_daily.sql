@@ -64,23 +64,28 @@ spreads AS (  -- bp rounded to 0.01: inputs have at most 3 decimals in percent
 ),
 -- z-scores: each spread over its own last 252 trading days, a trading day being a row of
 -- this table (both markets published) on which that spread exists. Both markets trade on
--- about 238 common days a year, so 252 trading days span about 1.06 calendar years.
+-- about 238 common days a year, so 252 trading days span about 1.06 calendar years. A
+-- window spanning more than 450 calendar days straddles a gap in the data (e.g. a DGS30
+-- download without 2002-2006), so its z-score would not be about one year: NULL.
 zscore_2y AS (
-    SELECT date, CASE WHEN count(*) OVER last_252 = 252 THEN
+    SELECT date, CASE WHEN count(*) OVER last_252 = 252
+                       AND date - min(date) OVER last_252 <= 450 THEN
         round((spread_2y_bp - avg(spread_2y_bp) OVER last_252)
               / nullif(stddev_samp(spread_2y_bp) OVER last_252, 0), 4) END AS spread_2y_zscore
     FROM spreads WHERE spread_2y_bp IS NOT NULL
     WINDOW last_252 AS (ORDER BY date ROWS BETWEEN 251 PRECEDING AND CURRENT ROW)
 ),
 zscore_10y AS (
-    SELECT date, CASE WHEN count(*) OVER last_252 = 252 THEN
+    SELECT date, CASE WHEN count(*) OVER last_252 = 252
+                       AND date - min(date) OVER last_252 <= 450 THEN
         round((spread_10y_bp - avg(spread_10y_bp) OVER last_252)
               / nullif(stddev_samp(spread_10y_bp) OVER last_252, 0), 4) END AS spread_10y_zscore
     FROM spreads WHERE spread_10y_bp IS NOT NULL
     WINDOW last_252 AS (ORDER BY date ROWS BETWEEN 251 PRECEDING AND CURRENT ROW)
 ),
 zscore_30y AS (
-    SELECT date, CASE WHEN count(*) OVER last_252 = 252 THEN
+    SELECT date, CASE WHEN count(*) OVER last_252 = 252
+                       AND date - min(date) OVER last_252 <= 450 THEN
         round((spread_30y_bp - avg(spread_30y_bp) OVER last_252)
               / nullif(stddev_samp(spread_30y_bp) OVER last_252, 0), 4) END AS spread_30y_zscore
     FROM spreads WHERE spread_30y_bp IS NOT NULL
@@ -146,6 +151,6 @@ COMMENT ON COLUMN marts.yield_spreads_daily.spread_10y_chg_1d_bp IS 'Basis point
 COMMENT ON COLUMN marts.yield_spreads_daily.ust_10y_chg_1m_bp IS 'Basis points: (ust_10y_pct - ust_10y_pct of the latest row of this table dated on or before date minus one calendar month) x 100 (2021-03-31 compares with the latest row on or before 2021-02-28); NULL if no such row.';
 COMMENT ON COLUMN marts.yield_spreads_daily.jgb_10y_chg_1m_bp IS 'Basis points: (jgb_10y_pct - jgb_10y_pct of the latest row of this table dated on or before date minus one calendar month) x 100; NULL if no such row.';
 COMMENT ON COLUMN marts.yield_spreads_daily.spread_10y_chg_1m_bp IS 'Basis points: spread_10y_bp - spread_10y_bp of the latest row of this table dated on or before date minus one calendar month; NULL if no such row.';
-COMMENT ON COLUMN marts.yield_spreads_daily.spread_2y_zscore IS 'Standard deviations: (spread_2y_bp - mean) / sample standard deviation, both over the last 252 trading days ending at and including this date, a trading day being a row of this table with a spread_2y_bp (about 1.06 calendar years: both markets trade on about 238 common days a year). NULL until 252 such days exist, on a day without spread_2y_bp, or when the window has zero variance. Rounded to 0.0001.';
-COMMENT ON COLUMN marts.yield_spreads_daily.spread_10y_zscore IS 'Standard deviations: (spread_10y_bp - mean) / sample standard deviation, both over the last 252 trading days ending at and including this date, a trading day being a row of this table (both markets published; about 1.06 calendar years, as they share about 238 trading days a year). NULL until 252 such days exist or when the window has zero variance. Rounded to 0.0001.';
-COMMENT ON COLUMN marts.yield_spreads_daily.spread_30y_zscore IS 'Standard deviations: (spread_30y_bp - mean) / sample standard deviation, both over the last 252 trading days ending at and including this date, a trading day being a row of this table with a spread_30y_bp (about 1.06 calendar years; DGS30 was not published 2002-02 to 2006-02). NULL until 252 such days exist, on a day without spread_30y_bp, or when the window has zero variance. Rounded to 0.0001.';
+COMMENT ON COLUMN marts.yield_spreads_daily.spread_2y_zscore IS 'Standard deviations: (spread_2y_bp - mean) / sample standard deviation, both over the last 252 trading days ending at and including this date, a trading day being a row of this table with a spread_2y_bp (about 1.06 calendar years: both markets trade on about 238 common days a year). NULL until 252 such days exist, on a day without spread_2y_bp, when the 252 days span more than 450 calendar days (a gap in the data; the longest window of the shipped files, around the 2019 ten-day Golden Week, spans 404), or when the window has zero variance. Rounded to 0.0001.';
+COMMENT ON COLUMN marts.yield_spreads_daily.spread_10y_zscore IS 'Standard deviations: (spread_10y_bp - mean) / sample standard deviation, both over the last 252 trading days ending at and including this date, a trading day being a row of this table (both markets published; about 1.06 calendar years, as they share about 238 trading days a year). NULL until 252 such days exist, when the 252 days span more than 450 calendar days (a gap in the data; the longest window of the shipped files, around the 2019 ten-day Golden Week, spans 404), or when the window has zero variance. Rounded to 0.0001.';
+COMMENT ON COLUMN marts.yield_spreads_daily.spread_30y_zscore IS 'Standard deviations: (spread_30y_bp - mean) / sample standard deviation, both over the last 252 trading days ending at and including this date, a trading day being a row of this table with a spread_30y_bp (about 1.06 calendar years). Treasury did not issue the 30-year from 2002-02 to 2006-02; the shipped DGS30 file has values there, but a download without them would leave a 4-year gap. NULL until 252 such days exist, on a day without spread_30y_bp, when the 252 days span more than 450 calendar days (a gap in the data; the longest window of the shipped files, around the 2019 ten-day Golden Week, spans 404), or when the window has zero variance. Rounded to 0.0001.';

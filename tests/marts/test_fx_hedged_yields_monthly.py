@@ -88,3 +88,27 @@ def test_a_month_not_over_in_the_data_is_partial_and_provisional() -> None:
     assert (january["is_partial_month"], january["is_provisional"]) == (False, False)
     # DGS10 stops on 02-14, before February's last weekday (02-28): a partial mean
     assert (february["is_partial_month"], february["is_provisional"]) == (True, True)
+
+
+@pytest.mark.parametrize(("fx_days", "partial"), [
+    ([("2025-01-24", 155.0)], True),  # H.10 a week late: January's USD/JPY mean is partial
+    ([("2025-01-24", 155.0), ("2025-01-31", 157.0)], False),
+])
+def test_a_late_usdjpy_makes_the_month_partial(fx_days: list, partial: bool) -> None:
+    """DGS10 and the MOF 10-year reach Friday 2025-01-31, the month's last weekday."""
+    from tests.marts.staging_rows import add_mof_monthly
+
+    con = staging_connection()
+    add_fred(con, "DGS10", [("2025-01-30", 4.5), ("2025-01-31", 4.7)])
+    add_jgb(con, [("2025-01-30", {10: 1.2}), ("2025-01-31", {10: 1.3})])
+    add_fred(con, "DGS3MO", [("2025-01-31", 4.3)])
+    add_fred(con, "IR3TIB01JPM156N", [("2025-01-01", 0.6)])
+    add_fred(con, "DEXJPUS", fx_days, units="Japanese Yen to One U.S. Dollar")
+    add_mof_monthly(con, "2025-01-01", 1000)
+    january = by(build(con, "fx_hedged_yields_monthly"), "month")[date(2025, 1, 1)]
+    assert january["usdjpy"] == pytest.approx(sum(v for _, v in fx_days) / len(fx_days))
+    assert january["is_partial_month"] is partial
+    assert january["is_provisional"] is False  # no hedged column uses USD/JPY
+    flows = by(build(con, "capital_flow_monthly"), "month")[date(2025, 1, 1)]
+    assert (flows["usdjpy"], flows["is_partial_month"]) == (january["usdjpy"], partial)
+    assert flows["hedged_pickup_is_provisional"] is False

@@ -277,14 +277,21 @@ def test_spillover_pairs_use_each_one_day_jgb_move_once(
     assert same == one_day_jgb & one_day_ust
     nxt = [r for r in table if r["is_next_day_pair"]]
     assert len({r["jgb_prev_date"] for r in nxt}) == len(nxt)  # before: 161 of 2,822 reused
-    jgb_days = [d for d, _ in jgb]
-    import bisect
+    # the JGB move of exactly the weekday before, with no Tokyo session (a Saturday) after it
+    jgb_days = {d for d, _ in jgb}
     expected_next = set()
     for d in one_day_ust:
-        k = bisect.bisect_left(jgb_days, d) - 1
-        if k >= 0 and jgb_days[k] >= prev_weekday(d) and jgb_days[k] in one_day_jgb:
+        before = prev_weekday(d)
+        sessions_between = any(before + timedelta(days=k) in jgb_days
+                               for k in range(1, (d - before).days))
+        if before in one_day_jgb and not sessions_between:
             expected_next.add(d)
     assert {r["date"] for r in nxt} == expected_next
+    saturday_mondays = {date(1988, 5, 9), date(1988, 11, 7)}
+    by_date = {r["date"]: r for r in table}
+    for monday in saturday_mondays:
+        assert by_date[monday]["jgb_prev_date"] == monday - timedelta(days=2)  # a Saturday
+        assert by_date[monday]["is_next_day_pair"] is False
 
 
 def test_values_are_rounded_to_what_the_inputs_support(
@@ -341,3 +348,105 @@ def test_every_mart_passes_its_checks_on_the_real_files(
     for mart in discover_marts():
         failed = [o.as_dict() for o in checks.evaluate(real_staging, mart) if not o.passed]
         assert failed == [], mart.name
+
+
+def test_breaks_tic_printed_no_comparison_for_are_flagged(
+    reference_dir: Path, real_staging: duckdb.DuckDBPyConnection, real_marts: dict[str, int]
+) -> None:
+    """Footnotes 16 and 17: September and December 2011 are breaks without an old-series value."""
+    flat = " ".join((reference_dir / "tic" / "mfhhis01.txt").read_text(encoding="ascii").split())
+    assert ("Series XII for September 2011 includes holdings of Treasury bonds and notes as"
+            " reported on monthly TIC Form SLT") in flat
+    assert "Series XIII for December 2011 and all subsequent months include holdings" in flat
+    breaks = {date(2011, 9, 1), date(2011, 12, 1)}
+    new, old = _japan_row_by_hand(reference_dir)
+    assert not breaks & set(old)  # nothing printed "for comparison": cannot be adjusted
+    table = by(rows(real_staging, "marts.japan_ust_holdings_monthly"), "month")
+    september = table[date(2011, 9, 1)]
+    assert september["japan_chg_1m_usd_bn"] == pytest.approx(
+        round(new[date(2011, 9, 1)] - new[date(2011, 8, 1)], 3), abs=1e-9)
+    assert september["japan_chg_1m_usd_bn"] == pytest.approx(77.3, abs=1e-9)
+    columns = (("has_unadjusted_break", 1), ("japan_chg_3m_has_unadjusted_break", 3),
+               ("japan_chg_12m_has_unadjusted_break", 12))
+    for month, row in table.items():
+        for column, k in columns:
+            spans = any(_month_minus(month, k) < b <= month for b in breaks)
+            assert row[column] is spans, (month, column)
+    flagged_12m = sorted(m for m, r in table.items() if r["japan_chg_12m_has_unadjusted_break"])
+    assert (flagged_12m[0], flagged_12m[-1], len(flagged_12m)) == (
+        date(2011, 9, 1), date(2012, 11, 1), 15)
+    flows = by(rows(real_staging, "marts.capital_flow_monthly"), "month")
+    assert {m for m, r in flows.items() if r["has_unadjusted_break"]} == breaks
+    for month, row in flows.items():
+        assert row["has_unadjusted_break"] is (table[month]["has_unadjusted_break"]
+                                               if month in table else None), month
+
+
+def test_crossings_held_by_the_yield_cap_are_confirmed_by_the_count(
+    reference_dir: Path, real_staging: duckdb.DuckDBPyConnection, real_marts: dict[str, int]
+) -> None:
+    """An event is confirmed by the count when, from its date to confirmed_on, the JGB 10y
+    never went the band (0.05) beyond the level: read off jgbcme_all.csv."""
+    series = _jgb_10y_by_hand(reference_dir)
+    events = [r for r in rows(real_staging, "marts.threshold_events")
+              if r["indicator"] == "jgb_10y_pct"]
+    by_count = set()
+    for e in events:
+        held = [v for d, v in series if e["date"] <= d <= e["confirmed_on"]]
+        beyond = (max(held) >= e["threshold"] + 0.05 - 1e-9 if e["direction"] == "up"
+                  else min(held) < e["threshold"] - 0.05 - 1e-9)
+        if not beyond:
+            by_count.add((e["date"], e["threshold"]))
+            assert e["observations_to_confirm"] == len(held) == 20
+    assert {(r["date"], r["threshold"]) for r in events
+            if r["confirmed_by"] == "observations"} == by_count
+    cap = next(r for r in events if r["date"] == date(2022, 10, 7) and r["threshold"] == 0.25)
+    assert (cap["direction"], cap["confirmed_on"], cap["confirmed_by"]) == (
+        "up", date(2022, 11, 7), "observations")
+    print(f"\njgb_10y_pct events confirmed by the count: {len(by_count)} of {len(events)}")
+
+
+def test_no_zscore_window_on_the_real_files_spans_more_than_450_days(
+    reference_dir: Path, real_staging: duckdb.DuckDBPyConnection, real_marts: dict[str, int]
+) -> None:
+    """The 450-day guard leaves every z-score of the shipped files in place (DGS30 included);
+    the longest window, around the 2019 ten-day Golden Week, spans 404 calendar days."""
+    jgb = {d: v for d, v in _jgb_10y_by_hand(reference_dir)}
+    dgs10 = [d for d, _ in _fred_by_hand(reference_dir, LEGACY, "DGS10") if d in jgb]
+    span = max((dgs10[i] - dgs10[i - 251]).days for i in range(251, len(dgs10)))
+    table = rows(real_staging, "marts.yield_spreads_daily")
+    for tenor in (2, 10, 30):
+        days = [r for r in table if r[f"spread_{tenor}y_bp"] is not None]
+        longest = max((days[i]["date"] - days[i - 251]["date"]).days
+                      for i in range(251, len(days)))
+        assert longest <= 450, tenor
+        assert [r["date"] for r in days[251:] if r[f"spread_{tenor}y_zscore"] is None] == []
+    assert span == 404
+    print(f"\nlongest 252-day 10y window on the real files: {span} calendar days")
+
+
+def test_capital_flow_partial_months_include_the_late_usdjpy(
+    reference_dir: Path, real_staging: duckdb.DuckDBPyConnection, real_marts: dict[str, int]
+) -> None:
+    """DEXJPUS here ends 2025-07-11: July 2025's USD/JPY is a partial mean. DGS10 (legacy file)
+    ends 2021-01-04, so January 2021's pickups are partial too; the MOF file ends on the
+    last weekday of April 2026."""
+    from datetime import timedelta
+
+    def last_weekday(month: date) -> date:
+        nxt = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        day = nxt - timedelta(days=1)
+        return day - timedelta(days=max(0, day.weekday() - 4))
+
+    fx = [d for d, _ in _fred_by_hand(reference_dir, CURRENT, "DEXJPUS")]
+    ust = [d for d, _ in _fred_by_hand(reference_dir, LEGACY, "DGS10")]
+    jgb = [d for d, _ in _jgb_10y_by_hand(reference_dir)]
+    months = lambda days: {d.replace(day=1) for d in days}  # noqa: E731
+    both_10y = months(ust) & months(jgb)
+    table = by(rows(real_staging, "marts.capital_flow_monthly"), "month")
+    expected = {m for m in table if
+                (m in months(fx) and max(fx) < last_weekday(m))
+                or (m in months(jgb) and max(jgb) < last_weekday(m))
+                or (m in both_10y and min(max(ust), max(jgb)) < last_weekday(m))}
+    assert expected == {date(2021, 1, 1), date(2025, 7, 1)}
+    assert {m for m, r in table.items() if r["is_partial_month"]} == expected

@@ -79,6 +79,16 @@ def test_a_lasting_crossing_inside_the_band_is_never_dropped(tmp_path: Path) -> 
     assert ref.lasting_crossings(list(zip(days, values, strict=True)), 2.0) == [(days[21], "up")]
 
 
+def test_how_a_crossing_was_confirmed_is_recorded(tmp_path: Path) -> None:
+    """A crossing held inside the band confirms by the count, one beyond it by the band."""
+    values = [1.98] + [2.01] * 20 + [2.2, 1.9]
+    days = _business_days(date(2026, 11, 2), len(values))
+    table = _jgb_events(values, tmp_path, "{rearm_band: 0.05, levels: [2.0]}")
+    assert [(r["date"], r["confirmed_on"], r["observations_to_confirm"], r["confirmed_by"])
+            for r in table] == [(days[1], days[20], 20, "observations"),
+                                (days[22], days[22], 1, "band")]
+
+
 def test_min_observations_on_the_new_side(tmp_path: Path) -> None:
     values = [1.9, 2.2, 2.2, 1.9, 2.2, 2.2, 2.2, 2.2]
     days = _business_days(date(2026, 11, 2), len(values))

@@ -119,3 +119,25 @@ def test_alerts_on_provisional_values_say_so_and_age_counts_from_confirmation(
     assert pickup.message.endswith(
         "PROVISIONAL: based on inputs as of 2026-08-01; it may change when the data is final")
     assert stored == {"jgb_10y_pct": False, "hedged_pickup_bp": True}
+
+
+def test_a_crossing_confirmed_by_the_count_says_after_how_many_observations(
+    warehouse_path: Path
+) -> None:
+    """Under a yield cap the band is never reached: the alert says why it comes weeks late."""
+    with Warehouse(warehouse_path).connect() as con:
+        con.execute("""
+            CREATE OR REPLACE TABLE marts.threshold_events AS
+            SELECT * FROM (VALUES
+                (DATE '2026-10-16', 'jgb_10y_pct', 0.25, 'up', 0.25, DATE '2026-11-13', 0.25,
+                 20, 'observations'),
+                (DATE '2026-11-16', 'jgb_10y_pct', 0.5, 'up', 0.51, DATE '2026-11-18', 0.56,
+                 3, 'band'))
+            t(date, indicator, threshold, direction, value, confirmed_on, confirmed_value,
+              observations_to_confirm, confirmed_by)""")
+        alerts = {a.threshold: a.message for a in raise_alerts(con, None, today=TODAY)}
+    assert alerts[0.25] == ("10-year JGB crossed 0.25% up on 2026-10-16 (0.25%); confirmed"
+                            " after 20 observations on 2026-11-13 at 0.25% (it stayed inside"
+                            " the re-arm band)")
+    assert alerts[0.5] == ("10-year JGB crossed 0.50% up on 2026-11-16 (0.51%);"
+                           " confirmed 2026-11-18 at 0.56%")
