@@ -16,6 +16,7 @@ from pipelines.defs.schedules import SCHEDULES
 from pipelines.defs.sensors import SENSORS
 from pipelines.defs.serving.assets import SERVING_ASSETS
 from pipelines.defs.tic.holdings import tic_major_foreign_holders
+from pipelines.lib.console import LOGGERS
 
 # Everything, in dependency order within one run: what `make demo` and `make run` execute.
 refresh_all = dg.define_asset_job(
@@ -36,6 +37,7 @@ defs = dg.Definitions(
     jobs=[refresh_all, *JOBS],
     schedules=SCHEDULES,
     sensors=SENSORS,
+    loggers=LOGGERS,  # one line per failure on the console, no stack traces (lib/console.py)
     resources={
         "warehouse": WarehouseResource(),
         "publishers": PublishersResource(),

@@ -11,6 +11,16 @@ DEFAULT_FRED_API_URL = "https://api.stlouisfed.org"
 DEFAULT_MOF_URL = "https://www.mof.go.jp"
 DEFAULT_TIC_URL = "https://ticdata.treasury.gov"
 
+# Schedules and sensors start STOPPED unless this is on: a checkout, `make dev` or a test
+# never calls the publishers by itself. Production sets JGB_AUTOMATION=on (README).
+AUTOMATION_ENV = "JGB_AUTOMATION"
+AUTOMATION_ON = frozenset({"on", "1", "true", "yes"})
+
+
+def automation_enabled() -> bool:
+    """Whether schedules and sensors start RUNNING (JGB_AUTOMATION=on), read at load time."""
+    return os.environ.get(AUTOMATION_ENV, "").strip().lower() in AUTOMATION_ON
+
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
@@ -30,6 +40,7 @@ class Settings:
     fred_api_key: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     replay: bool = False
+    automation: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,6 +53,7 @@ class Settings:
             fred_api_key=os.environ.get("FRED_API_KEY", "").strip() or None,
             alert_webhook_url=os.environ.get("ALERT_WEBHOOK_URL", "").strip() or None,
             replay=os.environ.get("REPLAY", "") == "1",
+            automation=automation_enabled(),
         )
 
     @property
