@@ -104,6 +104,17 @@ class Outcome:
     not_run: list[str]
 
 
+def interrupted(result: Any) -> bool:
+    """Whether a step failed because the run was interrupted (Ctrl-C or SIGTERM)."""
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error is not None:
+            if error.cls_name == "DagsterExecutionInterruptedError":
+                return True
+            error = error.cause
+    return False
+
+
 def step_outcome(result: Any) -> Outcome:
     events = list(result.all_events)
     started = {e.step_key for e in events if e.event_type_value == "STEP_START"}
@@ -217,9 +228,11 @@ def refresh(settings: Settings, *, live: bool) -> int:
         status = "SUCCESS" if result.success else "FAILURE"
     label = {"SUCCESS": "succeeded", "FAILURE": "FAILED", "CANCELED": "CANCELED"}.get(status,
                                                                                    status)
-    print_summary(settings, started_at, result.run_id, label, step_outcome(result))
-    if status == "CANCELED":
+    if status == "CANCELED" or interrupted(result):
+        print(f"\ninterrupted: run {result.run_id} ended {status}; the warehouse keeps what"
+              " committed before the interruption", file=sys.stderr)
         return EX_INTERRUPTED
+    print_summary(settings, started_at, result.run_id, label, step_outcome(result))
     return 0 if result.success else 1
 
 

@@ -65,6 +65,8 @@ def _error_message(error: Any) -> str:
     """The innermost error's `Class: message` (the user's exception, not Dagster's wrapper)."""
     while getattr(error, "cause", None) is not None:
         error = error.cause
+    if getattr(error, "cls_name", None) == "DagsterExecutionInterruptedError":
+        return "interrupted (Ctrl-C or SIGTERM)"
     message = (getattr(error, "message", "") or "").strip()
     if not message:
         return getattr(error, "cls_name", "") or "error"
