@@ -195,16 +195,27 @@ def _default_statuses(automation: str | None) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("automation", [None, "", "off", "0", "no"])
-def test_schedules_and_sensors_start_stopped_unless_automation_is_on(
-    automation: str | None,
+def test_schedules_and_sensors_start_stopped_unless_automation_is_on() -> None:
+    assert _default_statuses(None) == "['STOPPED'] ['STOPPED'] 7 2"
+
+
+def test_jgb_automation_on_starts_every_schedule_and_sensor() -> None:
+    assert _default_statuses("on") == "['RUNNING'] ['RUNNING'] 7 2"
+
+
+@pytest.mark.parametrize(("value", "on"), [(None, False), ("", False), ("off", False),
+                                           ("0", False), ("no", False), ("on", True),
+                                           ("1", True), ("true", True), (" ON ", True)])
+def test_only_an_explicit_yes_turns_automation_on(
+    value: str | None, on: bool, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert _default_statuses(automation) == "['STOPPED'] ['STOPPED'] 7 2"
+    from pipelines.lib.settings import automation_enabled
 
-
-@pytest.mark.parametrize("automation", ["on", "1", "true", "ON"])
-def test_jgb_automation_on_starts_every_schedule_and_sensor(automation: str) -> None:
-    assert _default_statuses(automation) == "['RUNNING'] ['RUNNING'] 7 2"
+    if value is None:
+        monkeypatch.delenv("JGB_AUTOMATION", raising=False)
+    else:
+        monkeypatch.setenv("JGB_AUTOMATION", value)
+    assert automation_enabled() is on
 
 
 INSTIGATORS = """
