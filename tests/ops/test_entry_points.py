@@ -79,6 +79,22 @@ def baseline(tmp_path_factory: pytest.TempPathFactory, replica: Replica,
     return root
 
 
+def test_nothing_new_prints_nothing_but_the_summary(
+    tmp_path: Path, baseline: Path, replica: Replica, catalogue: Path,
+) -> None:
+    """Issue 13: a run with nothing new printed 56 "emitted no result" warnings and a
+    5,850-character "did not yield or return expected outputs" line."""
+    root = _copy(baseline, tmp_path / "run")
+    proc = _demo(_env(replica, root, catalogue), "--live")
+    out, err = proc.communicate(timeout=400)
+    assert proc.returncode == 0, out[-3000:] + err[-3000:]
+    assert err == ""
+    before_summary = out.split("\nDagster run ", 1)[0].strip()
+    assert before_summary == "", before_summary
+    assert max(len(line) for line in out.splitlines()) < 300
+    assert "serving copy: " in out and "none yet" not in out
+
+
 def test_a_parse_error_on_a_quiet_day_ends_the_run_with_one_line(
     tmp_path: Path, baseline: Path, replica: Replica, catalogue: Path,
 ) -> None:
