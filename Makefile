@@ -7,6 +7,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 # The serving copy readers open (ASSETS_DIR as the pipeline reads it, default ./assets).
 SERVING_DB = $(or $(ASSETS_DIR),assets)/serving/analytics.duckdb
+DEV_PORT ?= 3000
 
 .PHONY: setup demo run dev serve test lint bench report replica probe sql replay
 
@@ -17,14 +18,20 @@ setup:  ## install uv if missing, then the locked environment
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
+# demo and run: one refresh at a time (a second one says who holds it and exits 75); Ctrl-C or
+# SIGTERM stops the run within seconds and marks it CANCELED/FAILURE (pipelines/demo.py).
 demo: setup  ## offline: start the replica, materialise every asset into assets/, print a summary
 	$(UV) run python -m pipelines.demo
 
 run: setup  ## the same against the real publishers (FRED_*_URL, MOF_URL, TIC_URL override hosts)
 	$(UV) run python -m pipelines.demo --live
 
-dev: setup  ## the Dagster UI on http://127.0.0.1:3000, run history kept in .dagster_home/
-	$(UV) run dagster dev -w workspace.yaml
+# make dev never starts schedules or sensors by itself: JGB_AUTOMATION from the shell is
+# ignored here (production runs the daemon with JGB_AUTOMATION=on, see README);
+# `make dev JGB_AUTOMATION=on` switches them on deliberately.
+dev: setup  ## the Dagster UI on http://127.0.0.1:3000 (DEV_PORT), schedules and sensors off
+	JGB_AUTOMATION=$(if $(filter command line,$(origin JGB_AUTOMATION)),$(JGB_AUTOMATION),off) \
+		$(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p $(DEV_PORT)
 
 serve: setup  ## production processes until Ctrl-C: code server, daemon, webserver (docs/deploy.md)
 	$(UV) run python -m pipelines.serve

@@ -16,6 +16,13 @@ from pipelines.defs.schedules import SCHEDULES
 from pipelines.defs.sensors import SENSORS
 from pipelines.defs.serving.assets import SERVING_ASSETS
 from pipelines.defs.tic.holdings import tic_major_foreign_holders
+from pipelines.lib.console import LOGGERS
+from pipelines.lib.runguard import drain_plan_events
+
+# Every run here uses the in-process executor, whose loop can spin forever after a failure
+# (a Dagster bug, lib/runguard.py): guard it where the code location loads, so runs launched
+# by make demo, the CLI, the UI or the daemon's run workers all end.
+drain_plan_events()
 
 # Everything, in dependency order within one run: what `make demo` and `make run` execute.
 refresh_all = dg.define_asset_job(
@@ -39,6 +46,7 @@ defs = dg.Definitions(
     executor=dg.in_process_executor,
     schedules=SCHEDULES,
     sensors=SENSORS,
+    loggers=LOGGERS,  # one line per failure on the console, no stack traces (lib/console.py)
     resources={
         "warehouse": WarehouseResource(),
         "publishers": PublishersResource(),

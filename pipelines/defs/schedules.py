@@ -5,6 +5,10 @@ changes (Tokyo has none; New York and Chicago shift). Each run is cheap when not
 ingestion makes conditional GETs and skips unchanged files, and skipped assets start nothing
 downstream. The watcher sensor (sensors.py) catches early or off-schedule releases.
 Release times: reference-data/FORMATS.md §1.4-1.5 (FRED), §2.6 (MOF JGB), §3.5 (TIC), §4 (MOF).
+
+Every schedule starts STOPPED, so loading the code location (`make dev`, a test, a new
+deployment) never calls the publishers by itself; JGB_AUTOMATION=on (lib/settings.py) starts
+them RUNNING in production. A schedule switched on or off in the UI keeps that state.
 """
 
 from __future__ import annotations
@@ -12,10 +16,17 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.defs import jobs
+from pipelines.lib.settings import automation_enabled
 
 TOKYO = "Asia/Tokyo"
 NEW_YORK = "America/New_York"
 CHICAGO = "America/Chicago"
+
+
+def default_schedule_status() -> dg.DefaultScheduleStatus:
+    """RUNNING only when JGB_AUTOMATION=on in the environment the code location loads in."""
+    return (dg.DefaultScheduleStatus.RUNNING if automation_enabled()
+            else dg.DefaultScheduleStatus.STOPPED)
 
 
 def _schedule(
@@ -23,7 +34,7 @@ def _schedule(
 ) -> dg.ScheduleDefinition:
     return dg.ScheduleDefinition(
         name=name, cron_schedule=cron, job=job, execution_timezone=tz, description=why,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+        default_status=default_schedule_status(),
     )
 
 

@@ -5,6 +5,10 @@ If-Modified-Since; a conditional GET where HEAD is refused or gives no validator
 body) and requests the matching ingestion job once per change: the cursor keeps each file's
 last version, and the run_key is that version, so even a lost cursor never repeats a run.
 Marts and serving then refresh through the automation sensor, once per upstream change.
+
+Both sensors start STOPPED unless JGB_AUTOMATION=on (lib/settings.py), like the schedules:
+offline, the watcher would fail every tick, and the automation sensor would launch runs into
+the same DAGSTER_HOME that `make demo` writes.
 """
 
 from __future__ import annotations
@@ -21,12 +25,18 @@ import requests
 from pipelines.defs import jobs
 from pipelines.defs.resources import PublishersResource
 from pipelines.lib.http import USER_AGENT
-from pipelines.lib.settings import Settings
+from pipelines.lib.settings import Settings, automation_enabled
 from pipelines.sources.mof import urls as mof_urls
 from pipelines.sources.tic import urls as tic_urls
 
 TIMEOUT_S = (5.0, 20.0)
 WATCH_INTERVAL_S = 15 * 60  # polite: three small requests every quarter of an hour
+
+
+def default_sensor_status() -> dg.DefaultSensorStatus:
+    """RUNNING only when JGB_AUTOMATION=on in the environment the code location loads in."""
+    return (dg.DefaultSensorStatus.RUNNING if automation_enabled()
+            else dg.DefaultSensorStatus.STOPPED)
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,7 @@ def probe(url: str, previous: dict[str, str | None] | None) -> Probe:
     name="publisher_file_watcher",
     jobs=[w.job for w in WATCHED],
     minimum_interval_seconds=WATCH_INTERVAL_S,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=default_sensor_status(),
     description="Conditional HEAD/GET on MOF jgbcme.csv, TIC slt_table5.txt and MOF week.csv;"
     " runs the matching ingestion job once per new version of a file.",
 )
@@ -130,11 +140,12 @@ def publisher_file_watcher(
 
 
 # Declarative automation: marts and serving assets carry AutomationCondition.eager(); this
-# sensor (the default one's name, but RUNNING from the start) evaluates them every 30 s.
+# sensor (the default one's name; RUNNING from the start only with JGB_AUTOMATION=on)
+# evaluates them every 30 s.
 automation_sensor = dg.AutomationConditionSensorDefinition(
     "default_automation_condition_sensor",
     target=dg.AssetSelection.all(),
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=default_sensor_status(),
     minimum_interval_seconds=30,
     description="Refreshes marts and serving once after each upstream change (eager).",
 )

@@ -14,6 +14,16 @@ DEFAULT_FRED_API_URL = "https://api.stlouisfed.org"
 DEFAULT_MOF_URL = "https://www.mof.go.jp"
 DEFAULT_TIC_URL = "https://ticdata.treasury.gov"
 
+# Schedules and sensors start STOPPED unless this is on: a checkout, `make dev` or a test
+# never calls the publishers by itself. Production sets JGB_AUTOMATION=on (README).
+AUTOMATION_ENV = "JGB_AUTOMATION"
+AUTOMATION_ON = frozenset({"on", "1", "true", "yes"})
+
+
+def automation_enabled() -> bool:
+    """Whether schedules and sensors start RUNNING (JGB_AUTOMATION=on), read at load time."""
+    return os.environ.get(AUTOMATION_ENV, "").strip().lower() in AUTOMATION_ON
+
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
@@ -44,6 +54,7 @@ class Settings:
     # Where the serving copy is published (SERVING_DIR): a shared volume or a mounted bucket
     # when readers are on other machines; default assets/serving beside the warehouse.
     serving_root: Path | None = None
+    automation: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -57,6 +68,7 @@ class Settings:
             alert_webhook_url=os.environ.get("ALERT_WEBHOOK_URL", "").strip() or None,
             replay=os.environ.get("REPLAY", "") == "1",
             serving_root=Path(serving).resolve() if (serving := _env("SERVING_DIR", "")) else None,
+            automation=automation_enabled(),
         )
 
     @property

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
+import requests
 from dagster._utils.schedules import cron_string_iterator
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -26,6 +34,7 @@ from pipelines.defs.schedules import (
 from pipelines.defs.sensors import publisher_file_watcher
 from pipelines.sources.mof import urls as mof_urls
 from pipelines.sources.tic import urls as tic_urls
+from tests.conftest import REPO_ROOT
 
 UTC_ = ZoneInfo("UTC")
 
@@ -164,3 +173,108 @@ def test_watcher_keeps_going_when_one_publisher_fails(
     result = publisher_file_watcher(broken)
     assert _runs(result) == [("mof_flows_weekly", f"mof_week:{_sha(b'week v2')}")]
     assert json.loads(result.cursor or "{}")["tic_slt_table5"] == cursor["tic_slt_table5"]
+
+
+# --- safe by default: nothing starts by itself unless JGB_AUTOMATION=on ------------------------
+
+STATUS_PROBE = (
+    "from pipelines.definitions import defs\n"
+    "repo = defs.get_repository_def()\n"
+    "print(sorted({s.default_status.value for s in repo.schedule_defs}),"
+    " sorted({s.default_status.value for s in repo.sensor_defs}),"
+    " len(repo.schedule_defs), len(repo.sensor_defs))\n"
+)
+
+
+def _default_statuses(automation: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "JGB_AUTOMATION"}
+    if automation is not None:
+        env["JGB_AUTOMATION"] = automation
+    out = subprocess.run([sys.executable, "-c", STATUS_PROBE], cwd=REPO_ROOT, env=env,
+                         capture_output=True, text=True, timeout=300, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_schedules_and_sensors_start_stopped_unless_automation_is_on() -> None:
+    assert _default_statuses(None) == "['STOPPED'] ['STOPPED'] 7 2"
+
+
+def test_jgb_automation_on_starts_every_schedule_and_sensor() -> None:
+    assert _default_statuses("on") == "['RUNNING'] ['RUNNING'] 7 2"
+
+
+@pytest.mark.parametrize(("value", "on"), [(None, False), ("", False), ("off", False),
+                                           ("0", False), ("no", False), ("on", True),
+                                           ("1", True), ("true", True), (" ON ", True)])
+def test_only_an_explicit_yes_turns_automation_on(
+    value: str | None, on: bool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipelines.lib.settings import automation_enabled
+
+    if value is None:
+        monkeypatch.delenv("JGB_AUTOMATION", raising=False)
+    else:
+        monkeypatch.setenv("JGB_AUTOMATION", value)
+    assert automation_enabled() is on
+
+
+INSTIGATORS = """
+query {
+  repositoriesOrError {
+    ... on RepositoryConnection {
+      nodes {
+        schedules { name scheduleState { status } }
+        sensors { name sensorState { status } }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.slow
+def test_make_dev_starts_no_schedule_sensor_or_run_even_with_automation_in_the_shell(
+    tmp_path: Path,
+) -> None:
+    """The real `make dev` (webserver and daemon), with JGB_AUTOMATION=on exported by the
+    shell: every schedule and sensor is STOPPED, and the daemon launches no run."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((REPO_ROOT / "dagster.yaml").read_text())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DAGSTER_HOME": str(home), "JGB_AUTOMATION": "on",
+           "ASSETS_DIR": str(tmp_path / "assets")}
+    dev = subprocess.Popen(["make", "-s", "dev", f"DEV_PORT={port}"], cwd=REPO_ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        nodes = None
+        while time.monotonic() < deadline and dev.poll() is None:
+            try:
+                reply = requests.post(f"http://127.0.0.1:{port}/graphql",
+                                  json={"query": INSTIGATORS}, timeout=10).json()
+                nodes = reply["data"]["repositoriesOrError"]["nodes"]
+                if nodes:
+                    break
+            except (requests.RequestException, KeyError, TypeError, ValueError):
+                pass
+            time.sleep(2)
+        assert nodes, "make dev did not serve the code location"
+        time.sleep(20)  # a few daemon ticks: a RUNNING sensor would have launched by now
+    finally:
+        os.killpg(dev.pid, signal.SIGTERM)
+        try:
+            dev.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(dev.pid, signal.SIGKILL)
+            dev.wait()
+
+    schedules = {s["name"]: s["scheduleState"]["status"] for n in nodes for s in n["schedules"]}
+    sensors = {s["name"]: s["sensorState"]["status"] for n in nodes for s in n["sensors"]}
+    assert len(schedules) == 7 and set(schedules.values()) == {"STOPPED"}, schedules
+    assert len(sensors) == 2 and set(sensors.values()) == {"STOPPED"}, sensors
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_runs() == []

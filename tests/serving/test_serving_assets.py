@@ -54,7 +54,8 @@ def test_definitions_with_serving_schedules_sensors_and_freshness_load() -> None
     assert set(graph.get(dg.AssetKey(["serving", "analytics_duckdb"])).parent_keys) == {
         k for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
     sensor = defs.resolve_sensor_def("default_automation_condition_sensor")
-    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    # Safe by default: RUNNING only with JGB_AUTOMATION=on (tests/serving/test_schedules_sensors.py)
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
     for schedule in SCHEDULES:
         defs.resolve_job_def(schedule.job_name)  # every target job resolves
 
