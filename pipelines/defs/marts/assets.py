@@ -1,23 +1,22 @@
 """One asset per `sql/marts/*.sql` file: the file name is the table name and the asset name.
 
 Dependencies come from each file's `depends_on` header (checked against the SQL by the
-builder), so lineage in the UI shows which series feed which mart. Marts refresh themselves
-when an input changes, and only once its blocking checks passed.
+builder), so lineage in the UI shows which series feed which mart. A mart's code version is
+the hash of its SQL; it is rebuilt when that or an input's data version changed, or when its
+table is missing (versions.py), and it reports a materialisation in every run either way.
 """
 
-from datetime import date
-
 import dagster as dg
-import duckdb
 
+from pipelines.defs.automation import ON_NEW_DATA
+from pipelines.defs.marts.versions import code_version, materialize_mart
 from pipelines.defs.resources import WarehouseResource
-from pipelines.marts.build import MartSql, build_mart, discover_marts
+from pipelines.marts.build import MartSql, discover_marts
 
-# Rebuild when an input is updated, once per update, never while an input is still running
-# or its blocking checks failed (a quarantined batch must not reach the marts).
-MART_AUTOMATION = (
-    dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
-)
+# Rebuild once after an input's data version (or the SQL) changed, or when missing; never
+# while an input is still running. A refused batch never reaches staging, so no input can
+# hand a mart rows that failed an error check.
+MART_AUTOMATION = ON_NEW_DATA
 
 
 def _key(asset_key: str) -> dg.AssetKey:
@@ -32,31 +31,16 @@ def build_mart_asset(mart: MartSql) -> dg.AssetsDefinition:
         group_name="marts",
         kinds={"duckdb", "sql"},
         automation_condition=MART_AUTOMATION,
+        code_version=code_version(mart),
         pool="warehouse",
         metadata={"table": mart.table, "sql_file": f"sql/marts/{mart.path.name}"},
     )
     def _mart(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        with warehouse.connect() as con:
-            rows = build_mart(con, mart)
-            last = _last_date(con, mart.table)
-        context.log.info(f"{mart.table}: {rows} rows, last date {last}")
-        return dg.MaterializeResult(
-            metadata={"rows": rows, "last_date": str(last), "table": mart.table}
-        )
+        return materialize_mart(context, warehouse, mart)
 
     return _mart
-
-
-def _last_date(con: duckdb.DuckDBPyConnection, table: str) -> date | None:
-    schema, name = table.split(".")
-    cols = [r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?"
-        " AND data_type = 'DATE' ORDER BY column_index", [schema, name]).fetchall()]
-    if not cols:
-        return None
-    return con.execute(f"SELECT max({cols[0]}) FROM {table}").fetchall()[0][0]  # noqa: S608
 
 
 MART_ASSETS = [build_mart_asset(m) for m in discover_marts()]
