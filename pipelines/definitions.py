@@ -40,6 +40,9 @@ def build_definitions(catalogue: Path | str | None = None) -> dg.Definitions:
         assets=apply_freshness(assets),
         asset_checks=checks,
         jobs=[refresh_all, *(JOBS if default else [])],
+        # One process per run: every step takes the one-slot "warehouse" pool, so a process
+        # per step (the default executor) bought no parallelism and cost an import each.
+        executor=dg.in_process_executor,
         schedules=SCHEDULES if default else [],
         sensors=SENSORS if default else [],
         resources={

@@ -20,18 +20,18 @@ import dataclasses
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import dagster as dg
 import duckdb
 import polars as pl
 
 from pipelines.defs.resources import PublishersResource, WarehouseResource
-from pipelines.lib.errors import ParseError, PipelineError, SourceError
+from pipelines.lib.errors import LandingZoneError, ParseError, PipelineError, SourceError
 from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
-from pipelines.lib.raw import Fetched, Fetcher
+from pipelines.lib.raw import Fetched, Fetcher, RawStore, loaded_snapshot
 from pipelines.lib.refresh import (
     FAILED,
     LOADED,
@@ -42,7 +42,9 @@ from pipelines.lib.refresh import (
     table_exists,
     table_version,
 )
-from pipelines.lib.tables import TableDef
+from pipelines.lib.tables import TableDef, create_table
+from pipelines.lib.vintages import Window, clear_vintaged, upsert_with_vintages
+from pipelines.lib.warehouse import transaction
 from pipelines.validation.audit import audit, freshness
 from pipelines.validation.checks import declared_checks
 from pipelines.validation.context import AuditContext, FileRows, as_of_from_env
@@ -104,6 +106,7 @@ def ingest_metadata(
         "rows_added": report.stats.inserted,
         "rows_revised": report.stats.revised,
         "rows_unchanged": report.stats.unchanged,
+        "rows_withdrawn": report.stats.withdrawn,
         "first_date": str(first) if first else None,
         "last_date": str(last) if last else None,
         "table": report.table,
@@ -117,13 +120,22 @@ def ingest_metadata(
     return {k: v for k, v in meta.items() if v is not None}
 
 
+class FileParse(Protocol):
+    """What a parser may return instead of a bare frame: the frame plus the days it skipped
+    as empty (every value missing, like a holiday) and the month its title declares."""
+
+    frame: pl.DataFrame
+    empty_days: tuple[date, ...]
+    month: date | None
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One publisher file feeding a staging table."""
 
     name: str
     url: str
-    parse: Callable[[bytes], pl.DataFrame]
+    parse: Callable[[bytes], pl.DataFrame | FileParse]
     expect: str = "csv"
     # The period a file covers when it restarts each period (the current-month JGB file), so
     # a row-count drop is judged only against a previous copy of the same period.
@@ -137,6 +149,9 @@ class Parsed:
     frame: pl.DataFrame
     period_key: str | None
     rows_before: int | None
+    empty_days: tuple[date, ...] = ()
+    month: date | None = None  # the month the file declares it covers
+    shrank: str | None = None  # dates the last accepted copy of the same period had
 
 
 @dataclass(frozen=True)
@@ -157,17 +172,43 @@ class FileIngest:
     also_write: Callable[[duckdb.DuckDBPyConnection, list[Parsed]], None] | None = None
 
 
-def fetch_changed(fetcher: Fetcher, ingest: FileIngest, log: Any) -> list[Parsed]:
-    """Fetch every file; parse only those whose bytes differ from the last loaded copy."""
+@dataclass(frozen=True)
+class Download:
+    """One ingest's files as fetched (before the writer lock): changed bodies, unchanged
+    files, or the error that stopped the fetch (raised when the ingest runs, so it fails
+    that table only)."""
+
+    changed: tuple[tuple[SourceFile, Fetched], ...] = ()
+    unchanged: tuple[SourceFile, ...] = ()
+    error: PipelineError | None = None
+
+
+def download(fetcher: Fetcher, ingest: FileIngest, log: Any) -> Download:
+    """Fetch every file of `ingest`; a body identical to the last loaded copy is unchanged."""
     changed: list[tuple[SourceFile, Fetched]] = []
     unchanged: list[SourceFile] = []
-    for f in ingest.files:
-        fetched = fetcher.fetch_if_changed(ingest.source, ingest.dataset, f.url, expect=f.expect)
-        if fetched is None or fetched.body is None:
-            log.info(f"{ingest.source} {f.name}: unchanged since the last load, not parsed")
-            unchanged.append(f)
-        else:
-            changed.append((f, fetched))
+    try:
+        for f in ingest.files:
+            fetched = fetcher.fetch_if_changed(ingest.source, ingest.dataset, f.url,
+                                               expect=f.expect)
+            if fetched is None or fetched.body is None:
+                log.info(f"{ingest.source} {f.name}: unchanged since the last load, not parsed")
+                unchanged.append(f)
+            else:
+                changed.append((f, fetched))
+    except PipelineError as exc:
+        return Download(error=exc)
+    return Download(tuple(changed), tuple(unchanged))
+
+
+def fetch_changed(fetcher: Fetcher, ingest: FileIngest, log: Any,
+                  downloaded: Download | None = None) -> list[Parsed]:
+    """Parse the files whose bytes differ from the last loaded copy (fetching them first
+    unless `downloaded` already did)."""
+    got = downloaded if downloaded is not None else download(fetcher, ingest, log)
+    if got.error is not None:
+        raise got.error
+    changed, unchanged = list(got.changed), list(got.unchanged)
     if changed and ingest.combine_with_unchanged:
         for f in unchanged:
             kept = fetcher.from_landing_zone(ingest.source, ingest.dataset, f.url)
@@ -177,15 +218,62 @@ def fetch_changed(fetcher: Fetcher, ingest: FileIngest, log: Any) -> list[Parsed
     for f, fetched in sorted(changed, key=lambda fc: ingest.files.index(fc[0])):
         assert fetched.body is not None
         try:
-            frame = f.parse(fetched.body)
+            frame, empty, month = _parse(f, fetched.body)
             period = f.period_of(fetched.body) if f.period_of else None
         except ParseError as exc:
             fetcher.flag(fetched, f"parse error: {exc}")
             raise SourceError(ingest.source, fetched.result.url, f"{f.name}: {exc}") from exc
         before = fetcher.loaded(ingest.dataset, fetched.result.url)
         rows_before = before.rows if before is not None and before.period_key == period else None
-        parsed.append(Parsed(f, fetched, frame, period, rows_before))
+        shrank = None
+        if rows_before is not None and before is not None and frame.height < rows_before:
+            rows_before, shrank = _what_shrank(fetcher, ingest, f, before.sha256, frame, empty,
+                                               rows_before)
+        parsed.append(Parsed(f, fetched, frame, period, rows_before, empty, month, shrank))
     return parsed
+
+
+def _parse(f: SourceFile, body: bytes) -> tuple[pl.DataFrame, tuple[date, ...], date | None]:
+    out = f.parse(body)
+    if isinstance(out, pl.DataFrame):
+        return out, (), None
+    return out.frame, tuple(out.empty_days), out.month
+
+
+def _what_shrank(
+    fetcher: Fetcher, ingest: FileIngest, f: SourceFile, sha256: str, frame: pl.DataFrame,
+    empty: tuple[date, ...], rows_before: int,
+) -> tuple[int | None, str | None]:
+    """Compare with the last accepted copy of the same period, by date: days it had that this
+    copy lacks. Fewer rows with no day lost (a day now quoted as all `-`, a withdrawn cell) is
+    not a truncation: (None, None) then, so the row-count check does not misjudge it."""
+    try:
+        previous, _, _ = _parse(f, fetcher.store.get(ingest.source, sha256))
+    except (OSError, ParseError):
+        return rows_before, None  # cannot say more than the counts
+    column = ingest.date_column
+    if column not in previous.columns or column not in frame.columns:
+        return rows_before, None
+    present = set(frame[column].to_list()) | set(empty)
+    gone = sorted(set(previous[column].to_list()) - present)
+    if not gone:
+        return None, None
+    shown = ", ".join(str(d) for d in gone[:5]) + (", ..." if len(gone) > 5 else "")
+    return rows_before, f"{len(gone)} date(s) of the last accepted copy are gone: {shown}"
+
+
+def withdrawal_window(ingest: FileIngest, parsed: list[Parsed]) -> Window | None:
+    """The dates the changed files answer for: the month a file declares, else the span of its
+    rows. A value staged inside it that the batch lacks has been withdrawn."""
+    ranges: list[tuple[date | None, date | None]] = []
+    for p in parsed:
+        if p.month is not None:
+            end = date(p.month.year + p.month.month // 12, p.month.month % 12 + 1, 1)
+            ranges.append((p.month, end - timedelta(days=1)))
+        elif ingest.date_column in p.frame.columns and not p.frame.is_empty():
+            first, last = date_range(p.frame, ingest.date_column)
+            ranges.append((first, last))
+    return Window(ingest.date_column, tuple(ranges)) if ranges else None
 
 
 def run_file_ingest(
@@ -193,10 +281,14 @@ def run_file_ingest(
     con: duckdb.DuckDBPyConnection,
     fetcher: Fetcher,
     ingest: FileIngest,
+    downloaded: Download | None = None,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Fetch → parse → audit → publish for one staging table fed by whole files."""
+    if fetcher.replay and fetcher.manifest.loads(ingest.dataset):
+        yield replay_file_ingest(context, con, fetcher, ingest)
+        return
     ctx = AuditContext(as_of=as_of_from_env(), series=None, files=())
-    parsed = fetch_changed(fetcher, ingest, context.log)
+    parsed = fetch_changed(fetcher, ingest, context.log, downloaded)
     if not parsed:
         outcome = freshness(ingest.table.name, con, ctx)
         record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(), [outcome],
@@ -206,7 +298,7 @@ def run_file_ingest(
     batch = ingest.combine(parsed)
     ctx = dataclasses.replace(ctx, files=tuple(
         FileRows(url=p.fetched.result.url, rows_now=p.frame.height, rows_before=p.rows_before,
-                 period_key=p.period_key)
+                 period_key=p.period_key, shrank=p.shrank)
         for p in parsed
     ))
 
@@ -216,33 +308,95 @@ def run_file_ingest(
         if ingest.also_write is not None:
             ingest.also_write(c, parsed)
 
+    known_at = datetime.now(UTC)
     try:
         report = publish_batch(
-            con, ingest.table, batch, dataset=ingest.dataset,
+            con, ingest.table, batch, dataset=ingest.dataset, known_at=known_at,
             audit=lambda c, b: audit(ingest.table.name, c, b, ctx),
             source_url=", ".join(p.fetched.result.url for p in parsed),
             raw_sha256=", ".join(p.fetched.sha256 or "" for p in parsed),
             also_in_transaction=bookkeeping,
+            window=withdrawal_window(ingest, parsed),
         )
     except BatchRejected as rejected:
+        for p in parsed:  # the manifest too, so a replay never loads these bytes
+            fetcher.flag(p.fetched, f"rejected: {rejected}")
         record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(),
                         rejected.outcomes, run_id=context.run.run_id)
         yield from check_results(ingest.asset_key, rejected.outcomes)
         # Name the source and the file(s), as every other ingest error does.
         raise SourceError(ingest.source, ", ".join(p.fetched.result.url for p in parsed),
                           str(rejected)) from rejected
+    fetcher.record_load(ingest.dataset, known_at, [(p.file.name, p.fetched) for p in parsed])
     record_outcomes(con, ingest.table.name, ingest.asset_key.to_user_string(), report.outcomes,
                     run_id=context.run.run_id)
+    empty = sorted({d for p in parsed for d in p.empty_days})
     context.log.info(
         f"{ingest.table.name}: {report.stats.inserted} added, {report.stats.revised} revised,"
-        f" {report.stats.unchanged} unchanged from {len(parsed)} changed file(s)"
+        f" {report.stats.withdrawn} withdrawn, {report.stats.unchanged} unchanged from"
+        f" {len(parsed)} changed file(s)"
+        + (f"; {len(empty)} day(s) with every value missing skipped" if empty else "")
     )
     yield dg.MaterializeResult(
         asset_key=ingest.asset_key,
         metadata=ingest_metadata(report, [p.fetched for p in parsed],
-                                 date_column=ingest.date_column, batch=batch),
+                                 date_column=ingest.date_column, batch=batch,
+                                 extra={"empty_rows_skipped": len(empty),
+                                        "empty_dates": dg.MetadataValue.json(
+                                            [str(d) for d in empty])} if empty else None),
         check_results=check_results(ingest.asset_key, report.outcomes),
     )
+
+
+def replay_file_ingest(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    fetcher: Fetcher,
+    ingest: FileIngest,
+) -> dg.MaterializeResult:
+    """REPLAY=1: rebuild the table and its `_history` from the manifest's loads, in order, each
+    at the moment it first became known, in one transaction. No audit: each batch passed its
+    checks when it was first published, and a replay must reproduce exactly that."""
+    loads = fetcher.manifest.loads(ingest.dataset)
+    files = {f.name: f for f in ingest.files}
+    spec = ingest.table.vintaged
+    totals = {"inserted": 0, "revised": 0, "withdrawn": 0}
+    with transaction(con):
+        create_table(con, ingest.table)
+        clear_vintaged(con, spec)
+        con.execute("DELETE FROM raw.loaded_files WHERE dataset = ?", [ingest.dataset])
+        for load in loads:
+            parsed = [_replayed(fetcher, ingest, files, body) for body in load["bodies"]]
+            batch = ingest.combine(parsed)
+            stats = upsert_with_vintages(con, spec, batch,
+                                         known_at=datetime.fromisoformat(load["known_at"]),
+                                         window=withdrawal_window(ingest, parsed))
+            for name in totals:
+                totals[name] += getattr(stats, name)
+            for p in parsed:
+                fetcher.mark_loaded(con, ingest.dataset, p.fetched, p.frame.height, p.period_key)
+            if ingest.also_write is not None:
+                ingest.also_write(con, parsed)
+    context.log.info(f"{ingest.table.name}: rebuilt from {len(loads)} load(s) in the landing"
+                     f" zone manifest, history included ({totals['inserted']} inserted,"
+                     f" {totals['revised']} revised, {totals['withdrawn']} withdrawn)")
+    return dg.MaterializeResult(asset_key=ingest.asset_key, metadata={
+        "replayed_loads": len(loads), "table": ingest.table.name,
+        **{f"rows_{k}": v for k, v in totals.items()}})
+
+
+def _replayed(fetcher: Fetcher, ingest: FileIngest, files: dict[str, SourceFile],
+              body: dict[str, Any]) -> Parsed:
+    f = files.get(body["name"])
+    if f is None:
+        raise LandingZoneError(ingest.source, body.get("url"),
+                               f"replay: the manifest names file {body['name']!r}, which"
+                               f" {ingest.dataset} no longer reads")
+    fetched = fetcher.body_of(body)
+    assert fetched.body is not None
+    frame, empty, month = _parse(f, fetched.body)
+    period = f.period_of(fetched.body) if f.period_of else None
+    return Parsed(f, fetched, frame, period, None, empty, month)
 
 
 def ingest_spec(
@@ -260,11 +414,23 @@ def ingest_with(
     publishers: PublishersResource,
     ingests: Iterable[FileIngest],
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """`run_ingests` under the warehouse's writer lock, with a fetcher on its landing zone."""
+    """Download every selected file without the writer lock, then parse, audit and publish
+    under it (`run_ingests`): a slow publisher, a retry or a Retry-After never blocks another
+    writer. The lock is taken briefly first to read what was loaded last (for conditional
+    GETs and "unchanged, skip")."""
     settings = warehouse.settings()
+    selected = [i for i in ingests if i.asset_key in context.selected_asset_keys]
     with warehouse.connect() as con:
-        fetcher = publishers.fetcher(con, settings.raw_dir)
-        yield from run_ingests(context, con, fetcher, ingests, serving_dir=settings.serving_dir)
+        snapshot = loaded_snapshot(con, [i.dataset for i in selected])
+    replay = publishers.settings().replay
+    fetcher = Fetcher(None, RawStore(settings.raw_dir), None if replay else publishers.client(),
+                      replay=replay, snapshot=snapshot)
+    downloads = {i.dataset: download(fetcher, i, context.log) for i in selected
+                 if not (replay and fetcher.manifest.loads(i.dataset))}
+    with warehouse.connect() as con:
+        fetcher.attach(con)
+        yield from run_ingests(context, con, fetcher, selected, serving_dir=settings.serving_dir,
+                               downloads=downloads)
 
 
 def refresh_validation_report(
@@ -290,6 +456,7 @@ def run_ingests(
     ingests: Iterable[FileIngest],
     *,
     serving_dir: Path,
+    downloads: dict[str, Download] | None = None,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Run each selected ingest; one failing table does not stop the others from landing.
 
@@ -301,7 +468,9 @@ def run_ingests(
         if ingest.asset_key not in context.selected_asset_keys:
             continue
         yield from with_outcome(
-            context, con, run_file_ingest(context, con, fetcher, ingest),
+            context, con,
+            run_file_ingest(context, con, fetcher, ingest,
+                            (downloads or {}).get(ingest.dataset)),
             asset_key=ingest.asset_key, table=ingest.table.name, source=ingest.source,
             target=", ".join(f.name for f in ingest.files),
             failed_target=lambda exc, ingest=ingest: _failed_files(exc, ingest),

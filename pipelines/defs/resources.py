@@ -53,6 +53,8 @@ class PublishersResource(dg.ConfigurableResource):
     fred_requests_per_minute: int = 120
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 60.0
+    deadline_s: float = 120.0  # connect + every read of one exchange
+    max_retry_after_s: float = 120.0  # a longer Retry-After fails the source
     max_attempts: int = 5
     backoff_base_s: float = 1.0
     rate_limited_wait_s: float = 60.0
@@ -74,6 +76,8 @@ class PublishersResource(dg.ConfigurableResource):
         return HttpClient(
             connect_timeout_s=self.connect_timeout_s,
             read_timeout_s=self.read_timeout_s,
+            deadline_s=self.deadline_s,
+            max_retry_after_s=self.max_retry_after_s,
             max_attempts=self.max_attempts,
             backoff_base_s=self.backoff_base_s,
             rate_limited_wait_s=self.rate_limited_wait_s,

@@ -1,8 +1,10 @@
 """The one HTTP client every source uses.
 
-It owns the behaviour a publisher's server expects from a polite, robust client: timeouts,
-retries with backoff and jitter, `Retry-After` on 429, a per-source rate limit, conditional
-GET, a body-size cap, a User-Agent, and a refusal of HTML pages served where data was expected.
+It owns the behaviour a publisher's server expects from a polite, robust client: timeouts and
+a total deadline per exchange, retries with backoff and jitter, `Retry-After` on 429 (capped),
+a per-source rate limit, conditional GET (a 304 to an unconditional GET is an error), a
+body-size cap, a User-Agent, redirects followed on the same host only, and a refusal of HTML
+pages served where data was expected.
 Every response that arrives, good or bad, is handed to `on_response` so that its bytes can be
 kept in the raw landing zone before anything else looks at them.
 """
@@ -17,25 +19,37 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from urllib3.exceptions import ProtocolError
+import urllib3
+from urllib3.exceptions import ReadTimeoutError
 
 from pipelines.lib import log_redaction
 from pipelines.lib.errors import FetchError
-from pipelines.lib.redact import redact_text, redact_url
+from pipelines.lib.redact import has_credentials, redact_bytes, redact_text, redact_url
 
 USER_AGENT = "jgb-ust-flows/0.1 (+https://github.com/jgb-ust-flows/jgb-ust-flows)"
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504, 520, 522, 524})
+REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 DATA_KINDS = ("csv", "text", "json", "xml")
 
 
 @dataclass(frozen=True)
 class RateLimit:
-    """At most `per_second` requests in any 1 s window and `per_minute` in any 60 s window."""
+    """At most `per_second` requests per second (fractional: 0.5 = one every 2 s) and
+    `per_minute` in any 60 s window."""
 
     per_second: float = 2.0
     per_minute: int = 120
+
+    def burst_window(self) -> tuple[int, float]:
+        """(requests, seconds): 2.0 -> 2 per 1 s; 0.5 -> 1 per 2 s; 2.5 -> 2 per 1 s."""
+        if self.per_second <= 0:
+            raise ValueError(f"per_second must be positive, got {self.per_second}")
+        if self.per_second >= 1:
+            return int(self.per_second), 1.0
+        return 1, 1.0 / self.per_second
 
 
 class SlidingWindowLimiter:
@@ -46,6 +60,7 @@ class SlidingWindowLimiter:
 
     def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
+        self._burst, self._window = limit.burst_window()
         self._clock = clock
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
@@ -53,10 +68,11 @@ class SlidingWindowLimiter:
     def acquire(self) -> float:
         """Wait for a slot; returns the seconds waited."""
         waited = 0.0
+        horizon = max(60.0, self._window) + self.MARGIN_S
         while True:
             with self._lock:
                 now = self._clock()
-                while self._sent and now - self._sent[0] > 60.0 + self.MARGIN_S:
+                while self._sent and now - self._sent[0] > horizon:
                     self._sent.popleft()
                 delay = self._delay(now)
                 if delay <= 0:
@@ -67,9 +83,8 @@ class SlidingWindowLimiter:
 
     def _delay(self, now: float) -> float:
         delays = [0.0]
-        per_s = max(1, int(self.limit.per_second))
-        if len(self._sent) >= per_s:
-            delays.append(self._sent[-per_s] + 1.0 + self.MARGIN_S - now)
+        if len(self._sent) >= self._burst:
+            delays.append(self._sent[-self._burst] + self._window + self.MARGIN_S - now)
         if self.limit.per_minute and len(self._sent) >= self.limit.per_minute:
             delays.append(self._sent[-self.limit.per_minute] + 60.0 + self.MARGIN_S - now)
         return max(delays)
@@ -100,7 +115,11 @@ class Validators:
 
 @dataclass(frozen=True)
 class ResponseRecord:
-    """One HTTP exchange as the raw landing zone keeps it (the URL already redacted)."""
+    """One HTTP exchange as the raw landing zone keeps it (the URL already redacted).
+
+    A non-2xx body has every known secret replaced (a 400 may echo the request URL, key and
+    all) and `body_redacted` says so; a 2xx body is kept byte-exact.
+    """
 
     source: str
     url: str
@@ -113,6 +132,7 @@ class ResponseRecord:
     elapsed_s: float
     attempt: int
     problem: str | None = None
+    body_redacted: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,11 +156,16 @@ class FetchResult:
 class HttpClient:
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 60.0
+    # Connect plus every read of one exchange: a server trickling a byte a second is cut off.
+    deadline_s: float = 120.0
     max_attempts: int = 5
     backoff_base_s: float = 1.0
     backoff_max_s: float = 60.0
     # FRED asks clients that hit its limit to wait a minute when no Retry-After is given.
     rate_limited_wait_s: float = 60.0
+    # A longer Retry-After fails the source instead: a run must not sleep for a day.
+    max_retry_after_s: float = 120.0
+    max_redirects: int = 5
     max_body_bytes: int = 64 * 1024 * 1024
     # Per-source caps (source name -> bytes) where a publisher's files are known to be small.
     body_caps: Mapping[str, int] = field(default_factory=dict)
@@ -175,6 +200,9 @@ class HttpClient:
             raise ValueError(f"expect must be one of {DATA_KINDS}, not {expect!r}")
         url = full_url(url, params)
         shown = redact_url(url)
+        if has_credentials(url):
+            raise FetchError(source, shown, "the URL carries credentials (user:password@);"
+                             " refused, nothing sent")
         headers = _conditional_headers(validators)
         started = time.monotonic()
         problem = "no attempt made"
@@ -183,19 +211,31 @@ class HttpClient:
             if limiter is not None:
                 limiter.acquire()
             try:
-                status, body, resp_headers = self._exchange(source, url, headers)
+                status, body, resp_headers = self._follow(source, url, headers, attempt, started)
+            except _Fatal as exc:
+                if not exc.recorded:
+                    self._record(source, shown, exc.status or 0, exc.partial, {}, attempt,
+                                 started, exc.problem)
+                raise FetchError(source, shown, exc.problem, status=exc.status) from None
             except _Retryable as exc:
                 problem = exc.problem
                 self._record(source, shown, exc.status or 0, exc.partial, {}, attempt, started,
                              problem)
-                self._sleep_before_retry(attempt, None)
+                if attempt < self.max_attempts:
+                    self._sleep_before_retry(attempt, None)
                 continue
             wait = None
-            problem = _problem(status, body, resp_headers, expect)
+            problem = _problem(status, body, resp_headers, expect, conditional=bool(headers))
             self._record(source, shown, status, body, resp_headers, attempt, started, problem)
             if status == 429:
                 wait = _retry_after_s(resp_headers.get("Retry-After"), self.rate_limited_wait_s)
                 problem = f"HTTP 429 Too Many Requests{_api_message(body)}"
+                if wait > self.max_retry_after_s:
+                    raise FetchError(
+                        source, shown,
+                        f"{problem}; the publisher asks to wait {wait:.0f} s (Retry-After),"
+                        f" more than the {self.max_retry_after_s:.0f} s this client waits:"
+                        " not retried, run again later", status=429)
             elif status in RETRYABLE_STATUS:
                 problem = f"HTTP {status}{_api_message(body)}"
             elif problem is not None:
@@ -215,13 +255,46 @@ class HttpClient:
             source, shown, f"gave up after {self.max_attempts} attempts: {problem}"
         )
 
-    def _exchange(
-        self, source: str, url: str, headers: dict[str, str]
+    def _follow(
+        self, source: str, url: str, headers: dict[str, str], attempt: int, started: float
     ) -> tuple[int, bytes, dict[str, str]]:
+        """One exchange, following redirects to the same scheme, host and port only.
+
+        Each 3xx is recorded; a redirect elsewhere is refused before anything (the API key in
+        the query string above all) is sent to the other host.
+        """
+        deadline = time.monotonic() + self.deadline_s
+        current = url
+        for _ in range(self.max_redirects + 1):
+            status, body, resp_headers = self._exchange(source, current, headers, deadline)
+            location = resp_headers.get("Location")
+            if status not in REDIRECT_STATUS or not location:
+                return status, body, resp_headers
+            target = urljoin(current, location)
+            shown_target = redact_url(target)
+            if _origin(target) != _origin(url):
+                problem = (f"HTTP {status} redirect to another host ({shown_target}) refused:"
+                           " requests go to the configured host only")
+                self._record(source, redact_url(current), status, body, resp_headers, attempt,
+                             started, problem)
+                raise _Fatal(problem, status=status, recorded=True)
+            self._record(source, redact_url(current), status, body, resp_headers, attempt,
+                         started, f"HTTP {status} redirect to {shown_target}")
+            current = target
+        raise _Fatal(f"redirect loop: more than {self.max_redirects} redirects"
+                     f" (last to {redact_url(current)})", status=status)
+
+    def _exchange(
+        self, source: str, url: str, headers: dict[str, str], deadline: float
+    ) -> tuple[int, bytes, dict[str, str]]:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Fatal(f"deadline of {self.deadline_s:g} s passed before the request")
         try:
             resp = self._session().get(
-                url, headers=headers, stream=True,
-                timeout=(self.connect_timeout_s, self.read_timeout_s),
+                url, headers=headers, stream=True, allow_redirects=False,
+                timeout=(min(self.connect_timeout_s, remaining),
+                         min(self.read_timeout_s, remaining)),
             )
         except requests.Timeout as exc:
             raise _Retryable(f"timed out ({type(exc).__name__})") from None
@@ -231,23 +304,26 @@ class HttpClient:
         with resp:
             body = bytearray()
             try:
-                for chunk in resp.iter_content(65536):
+                while chunk := resp.raw.read1(65536, decode_content=True):
                     body.extend(chunk)
                     if len(body) > cap:
-                        raise FetchError(
-                            source, redact_url(url),
+                        raise _Fatal(
                             f"body exceeds the cap of {cap} bytes (not kept, not retried)",
                             status=resp.status_code,
                         )
-            except (requests.exceptions.ChunkedEncodingError, ProtocolError,
-                    requests.ConnectionError) as exc:
-                raise _Retryable(
-                    f"truncated body after {len(body)} bytes: {redact_text(_short(exc))}",
-                    status=resp.status_code, partial=bytes(body),
-                ) from None
-            except requests.Timeout:
+                    if time.monotonic() > deadline:
+                        raise _Fatal(
+                            f"deadline of {self.deadline_s:g} s passed while reading the body"
+                            f" ({len(body)} bytes so far): the publisher is too slow; not"
+                            " retried", status=resp.status_code, partial=bytes(body))
+            except ReadTimeoutError:
                 raise _Retryable(
                     f"timed out while reading the body after {len(body)} bytes",
+                    status=resp.status_code, partial=bytes(body),
+                ) from None
+            except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+                raise _Retryable(
+                    f"truncated body after {len(body)} bytes: {redact_text(_short(exc))}",
                     status=resp.status_code, partial=bytes(body),
                 ) from None
             return resp.status_code, bytes(body), dict(resp.headers)
@@ -263,11 +339,15 @@ class HttpClient:
                 problem: str | None) -> None:
         if self.on_response is None:
             return
+        redacted = False
+        if not 200 <= status < 300:
+            body, redacted = redact_bytes(body)
         self.on_response(ResponseRecord(
-            source=source, url=url, status=status, body=body,
+            source=source, url=redact_url(url), status=status, body=body,
             etag=headers.get("ETag"), last_modified=headers.get("Last-Modified"),
             content_type=headers.get("Content-Type"), fetched_at=datetime.now(UTC),
-            elapsed_s=time.monotonic() - started, attempt=attempt, problem=problem,
+            elapsed_s=time.monotonic() - started, attempt=attempt,
+            problem=redact_text(problem) if problem else problem, body_redacted=redacted,
         ))
 
 
@@ -277,6 +357,21 @@ class _Retryable(Exception):
         self.problem = problem
         self.status = status
         self.partial = partial
+
+
+class _Fatal(_Retryable):
+    """A failure retrying cannot fix: a cap, a deadline, a refused redirect."""
+
+    def __init__(self, problem: str, *, status: int | None = None, partial: bytes = b"",
+                 recorded: bool = False) -> None:
+        super().__init__(problem, status=status, partial=partial)
+        self.recorded = recorded  # already in the fetch log (a refused redirect hop)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 def full_url(url: str, params: Mapping[str, str] | None) -> str:
@@ -295,10 +390,14 @@ def _conditional_headers(validators: Validators | None) -> dict[str, str]:
     return headers
 
 
-def _problem(status: int, body: bytes, headers: Mapping[str, str], expect: str) -> str | None:
+def _problem(status: int, body: bytes, headers: Mapping[str, str], expect: str, *,
+             conditional: bool) -> str | None:
     """Why this response cannot be used as data, or None when it can."""
     if status == 304:
-        return None
+        if conditional:
+            return None
+        return ("HTTP 304 Not Modified to a request without If-None-Match/If-Modified-Since:"
+                " there is nothing it could be unchanged from")
     if status != 200:
         return f"HTTP {status}{_api_message(body)}"
     if not body.strip():

@@ -20,7 +20,7 @@ import polars as pl
 from pipelines.lib.errors import PipelineError
 from pipelines.lib.raw import flag_bodies
 from pipelines.lib.tables import TableDef, create_table
-from pipelines.lib.vintages import UpsertStats, upsert_with_vintages
+from pipelines.lib.vintages import UpsertStats, Window, upsert_with_vintages
 from pipelines.lib.warehouse import transaction
 
 ERROR = "ERROR"
@@ -44,6 +44,15 @@ CREATE TABLE IF NOT EXISTS quarantine.batches (
 COMMENT ON TABLE quarantine.batches IS 'Batches refused by an error-severity check: where the
  rows are kept, which raw body they came from, and every check result.';
 """
+
+
+@dataclass(frozen=True)
+class CheckDecl:
+    """One declared check: its asset-check name, severity, and the reason an analyst gives."""
+
+    name: str
+    severity: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,7 @@ def publish_batch(
     raw_sha256: str | None = None,
     also_in_transaction: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     max_rows: int = MAX_BATCH_ROWS,
+    window: Window | None = None,
 ) -> PublishReport:
     """Audit `batch`; merge it into `table` if no error check fails, else quarantine it."""
     if batch.height > max_rows:
@@ -131,7 +141,8 @@ def publish_batch(
                           when=known_at, source_url=source_url, raw_sha256=raw_sha256)
         raise BatchRejected(dataset, outcomes, name)
     with transaction(con):
-        stats = upsert_with_vintages(con, table.vintaged, batch, known_at=known_at)
+        stats = upsert_with_vintages(con, table.vintaged, batch, known_at=known_at,
+                                     window=window)
         if also_in_transaction is not None:
             also_in_transaction(con)
     return PublishReport(dataset, table.name, batch.height, stats, outcomes)

@@ -10,16 +10,18 @@ rejected or never loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any
 
 import duckdb
 
-from pipelines.lib.errors import FetchError
+from pipelines.lib.errors import FetchError, LandingZoneError
 from pipelines.lib.http import (
     FetchResult,
     HttpClient,
@@ -27,7 +29,12 @@ from pipelines.lib.http import (
     Validators,
     full_url,
 )
+from pipelines.lib.manifest import Manifest, replay_key
 from pipelines.lib.redact import redact_url
+from pipelines.lib.warehouse import disk_error
+
+__all__ = ["Fetched", "Fetcher", "LoadedFile", "RawStore", "flag_bodies", "loaded_snapshot",
+           "replay_key"]
 
 FETCH_LOG_DDL = """
 CREATE SEQUENCE IF NOT EXISTS raw.fetch_log_seq;
@@ -45,10 +52,13 @@ CREATE TABLE IF NOT EXISTS raw.fetch_log (
     fetched_at TIMESTAMPTZ NOT NULL,
     elapsed_s DOUBLE,
     attempt INTEGER,
-    problem VARCHAR
+    problem VARCHAR,
+    body_redacted BOOLEAN
 );
+ALTER TABLE raw.fetch_log ADD COLUMN IF NOT EXISTS body_redacted BOOLEAN;
 COMMENT ON TABLE raw.fetch_log IS 'Every HTTP response received, good or bad: URL with secrets
- removed, status, validators, size and sha256 of the body kept under assets/raw/.';
+ removed, status, validators, size and sha256 of the body kept under assets/raw/; body_redacted:
+ a non-2xx body that echoed a secret, stored with it replaced.';
 CREATE TABLE IF NOT EXISTS raw.loaded_files (
     dataset VARCHAR NOT NULL,
     url VARCHAR NOT NULL,
@@ -64,8 +74,6 @@ COMMENT ON TABLE raw.loaded_files IS 'The body (sha256) last published into stag
  dataset and URL; conditional GETs are made against it.';
 """
 
-# Query parameters that move with every incremental request; replay ignores them.
-_VOLATILE_PARAMS = frozenset({"cosd", "coed", "observation_start", "observation_end"})
 
 
 class RawStore:
@@ -81,17 +89,30 @@ class RawStore:
         sha = hashlib.sha256(body).hexdigest()
         path = self.path_for(source, sha)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{sha}.{os.getpid()}.{threading.get_ident()}.tmp")
-            with open(tmp, "wb") as fh:
-                fh.write(body)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)  # atomic: a reader never sees half a body
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(tmp, "wb") as fh:
+                    fh.write(body)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)  # atomic: a reader never sees half a body
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)  # a full disk leaves no half-written body behind
+                raise disk_error(self.root, exc) from None
         return sha, path
 
     def get(self, source: str, sha256: str) -> bytes:
-        return self.path_for(source, sha256).read_bytes()
+        """The body, or LandingZoneError naming the source and the missing file."""
+        path = self.path_for(source, sha256)
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise LandingZoneError(
+                source, None,
+                f"raw file {path} cannot be read ({exc.strerror or type(exc).__name__}):"
+                " restore assets/raw/ from a backup, or run without REPLAY=1 to fetch again",
+            ) from None
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -121,45 +142,126 @@ class Fetched:
 
 
 class Fetcher:
-    """HTTP client + raw landing + fetch log, or, in replay mode, the landing zone alone."""
+    """HTTP client + raw landing + fetch log, or, in replay mode, the landing zone alone.
+
+    Without a connection (`con=None`) it downloads without the warehouse: bodies and manifest
+    lines are written at once, fetch-log rows wait for `attach`, and `loaded` answers from a
+    snapshot read earlier. That is how a slow publisher is waited for without the writer lock.
+    """
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: duckdb.DuckDBPyConnection | None,
         store: RawStore,
         client: HttpClient | None,
         *,
         replay: bool = False,
+        snapshot: dict[tuple[str, str], LoadedFile] | None = None,
     ) -> None:
-        ensure_raw_tables(con)
-        self._cursor = con.cursor()  # own connection: log rows commit even if the asset fails
+        self._cursor: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.Lock()
+        self._pending: list[dict[str, Any]] = []
+        self._pending_flags: list[tuple[str, str]] = []
+        self._snapshot = snapshot or {}
         self.store = store
+        self.manifest = Manifest(store.root)
         self.replay = replay
         self.client = client
+        if con is not None:
+            self.attach(con)
         if client is not None:
             client.on_response = self._log
 
+    def attach(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Start writing the fetch log through `con` (under the writer lock), first the rows
+        of the responses downloaded while detached."""
+        ensure_raw_tables(con)
+        with self._lock:
+            self._cursor = con.cursor()  # own connection: log rows commit if the asset fails
+            self._sync_fetch_log()
+            for row in self._pending:
+                self._insert_log(row)
+            for sha, problem in self._pending_flags:
+                flag_bodies(self._cursor, [sha], problem)
+            self._pending.clear()
+            self._pending_flags.clear()
+
+    def _sync_fetch_log(self) -> None:
+        """Keep the fetch log and the manifest in step across a lost warehouse or an older
+        landing zone: an empty fetch log is refilled from the manifest, and a landing zone
+        without a manifest gets one listing the fetch log's responses."""
+        assert self._cursor is not None
+        logged = self._cursor.execute("SELECT count(*) FROM raw.fetch_log").fetchall()[0][0]
+        if logged == 0:
+            for rec in self.manifest.records("fetch"):
+                self._insert_log(rec)
+        elif not self.manifest.path.exists():
+            rows = self._cursor.execute(
+                "SELECT source, url, status, etag, last_modified, content_type, size_bytes,"
+                " sha256, raw_path, fetched_at, elapsed_s, attempt, problem, body_redacted"
+                " FROM raw.fetch_log ORDER BY fetch_id").fetchall()
+            for row in rows:
+                rec = dict(zip(_LOG_COLUMNS, row, strict=True))
+                self.manifest.append("fetch", **rec, replay_key=replay_key(rec["url"]))
+
+    def _insert_log(self, rec: dict[str, Any]) -> None:
+        assert self._cursor is not None
+        self._cursor.execute(_INSERT_LOG, [rec.get(c) for c in _LOG_COLUMNS])
+
     def _log(self, rec: ResponseRecord) -> None:
         sha, path = self.store.put(rec.source, rec.body)
+        row = {"source": rec.source, "url": rec.url, "status": rec.status, "etag": rec.etag,
+               "last_modified": rec.last_modified, "content_type": rec.content_type,
+               "size_bytes": len(rec.body), "sha256": sha,
+               "raw_path": str(path.relative_to(self.store.root)), "fetched_at": rec.fetched_at,
+               "elapsed_s": rec.elapsed_s, "attempt": rec.attempt, "problem": rec.problem,
+               "body_redacted": rec.body_redacted}
+        self.manifest.append("fetch", **row, replay_key=replay_key(rec.url))
         with self._lock:
-            self._cursor.execute(
-                "INSERT INTO raw.fetch_log (source, url, status, etag, last_modified,"
-                " content_type, size_bytes, sha256, raw_path, fetched_at, elapsed_s, attempt,"
-                " problem) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [rec.source, rec.url, rec.status, rec.etag, rec.last_modified,
-                 rec.content_type, len(rec.body), sha, str(path.relative_to(self.store.root)),
-                 rec.fetched_at, rec.elapsed_s, rec.attempt, rec.problem],
-            )
+            if self._cursor is None:
+                self._pending.append(row)
+            else:
+                self._insert_log(row)
 
     def flag(self, fetched: Fetched, problem: str) -> None:
         """Record why a body that arrived intact could not be used (see `flag_bodies`)."""
         if fetched.sha256 is not None:
+            self.manifest.append("flag", sha256=fetched.sha256, problem=problem[:2000])
             with self._lock:
-                flag_bodies(self._cursor, [fetched.sha256], problem)
+                if self._cursor is None:
+                    self._pending_flags.append((fetched.sha256, problem))
+                else:
+                    flag_bodies(self._cursor, [fetched.sha256], problem)
+
+    def record_load(
+        self, dataset: str, known_at: datetime, bodies: list[tuple[str, Fetched]],
+        **extra: Any,
+    ) -> None:
+        """Note in the manifest that a batch built from `bodies` (name, body) reached
+        `dataset` at `known_at`; replay re-applies these in order to rebuild history."""
+        self.manifest.append(
+            "load", dataset=dataset, known_at=known_at,
+            bodies=[{"name": name, "source": f.result.source, "sha256": f.sha256,
+                     "url": f.result.url, "replay_key": replay_key(f.result.url),
+                     "etag": f.result.etag, "last_modified": f.result.last_modified}
+                    for name, f in bodies],
+            **extra,
+        )
+
+    def body_of(self, entry: dict[str, Any]) -> Fetched:
+        """A body the manifest lists, read back from the landing zone."""
+        body = self.store.get(entry["source"], entry["sha256"])
+        result = FetchResult(
+            source=entry["source"], url=entry["url"], status=200, body=body,
+            etag=entry.get("etag"), last_modified=entry.get("last_modified"),
+            content_type=entry.get("content_type"), attempts=0, elapsed_s=0.0,
+        )
+        return Fetched(result=result, sha256=entry["sha256"])
 
     def loaded(self, dataset: str, url: str) -> LoadedFile | None:
         """The body last published for this dataset and URL (redacted), if any."""
+        if self._cursor is None:
+            return self._snapshot.get((dataset, url))
         with self._lock:
             rows = self._cursor.execute(
                 "SELECT sha256, etag, last_modified, rows_in_file, period_key"
@@ -222,25 +324,26 @@ class Fetcher:
         return Fetched(result=result, sha256=loaded.sha256)
 
     def _replay(self, source: str, url: str, params: dict[str, str] | None) -> Fetched:
+        """The newest good body for this request, from the manifest (whichever host served
+        it), else from the fetch log of a landing zone older than the manifest."""
         full = full_url(url, params)
-        key = replay_key(redact_url(full))
-        with self._lock:
-            rows = self._cursor.execute(
-                "SELECT url, sha256, etag, last_modified, content_type, fetched_at"
-                " FROM raw.fetch_log WHERE source = ? AND status = 200 AND problem IS NULL"
-                " ORDER BY fetched_at DESC, fetch_id DESC",
-                [source],
-            ).fetchall()
-        for logged_url, sha, etag, last_modified, content_type, _ in rows:
-            if replay_key(logged_url) == key:
-                body = self.store.get(source, sha)
-                result = FetchResult(
-                    source=source, url=logged_url, status=200, body=body, etag=etag,
-                    last_modified=last_modified, content_type=content_type, attempts=0,
-                    elapsed_s=0.0,
-                )
-                return Fetched(result=result, sha256=sha)
-        raise FetchError(source, redact_url(full), "replay: no good response in the landing zone")
+        key = replay_key(full)
+        entry = self.manifest.good_body(source, key)
+        if entry is None and self._cursor is not None:
+            with self._lock:
+                rows = self._cursor.execute(
+                    "SELECT url, sha256, etag, last_modified, content_type FROM raw.fetch_log"
+                    " WHERE source = ? AND status = 200 AND problem IS NULL"
+                    " ORDER BY fetched_at DESC, fetch_id DESC", [source]).fetchall()
+            entry = next(({"source": source, "url": u, "sha256": sha, "etag": e,
+                           "last_modified": lm, "content_type": ct}
+                          for u, sha, e, lm, ct in rows if replay_key(u) == key), None)
+        if entry is None:
+            raise FetchError(source, redact_url(full),
+                             "replay: no good response for this request in the landing zone")
+        fetched = self.body_of(entry)
+        return Fetched(dataclasses.replace(fetched.result, url=redact_url(full)),
+                       fetched.sha256)
 
     @staticmethod
     def mark_loaded(
@@ -258,6 +361,18 @@ class Fetcher:
             " VALUES (?, ?, ?, ?, ?, now(), ?, ?)",
             [dataset, r.url, fetched.sha256, r.etag, r.last_modified, rows, period_key],
         )
+
+
+def loaded_snapshot(
+    con: duckdb.DuckDBPyConnection, datasets: list[str]
+) -> dict[tuple[str, str], LoadedFile]:
+    """What `Fetcher.loaded` would answer for these datasets, read once under the lock."""
+    ensure_raw_tables(con)
+    rows = con.execute(
+        "SELECT dataset, url, sha256, etag, last_modified, rows_in_file, period_key"
+        " FROM raw.loaded_files WHERE list_contains(?, dataset)", [datasets]).fetchall()
+    return {(d, u): LoadedFile(sha, Validators(etag=e, last_modified=lm), n, period)
+            for d, u, sha, e, lm, n, period in rows}
 
 
 def flag_bodies(con: duckdb.DuckDBPyConnection, sha256s: list[str], problem: str) -> None:
@@ -281,7 +396,8 @@ def flag_bodies(con: duckdb.DuckDBPyConnection, sha256s: list[str], problem: str
             )
 
 
-def replay_key(url: str) -> str:
-    parts = urlsplit(url)
-    query = sorted((k, v) for k, v in parse_qsl(parts.query) if k not in _VOLATILE_PARAMS)
-    return urlunsplit(parts._replace(query=urlencode(query)))
+_LOG_COLUMNS = ("source", "url", "status", "etag", "last_modified", "content_type",
+                "size_bytes", "sha256", "raw_path", "fetched_at", "elapsed_s", "attempt",
+                "problem", "body_redacted")
+_INSERT_LOG = (f"INSERT INTO raw.fetch_log ({', '.join(_LOG_COLUMNS)})"  # noqa: S608
+               f" VALUES ({', '.join('?' * len(_LOG_COLUMNS))})")

@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.lib.errors import ConfigError
+from pipelines.lib.redact import refuse_credentials
+
 DEFAULT_FRED_GRAPH_URL = "https://fred.stlouisfed.org"
 DEFAULT_FRED_API_URL = "https://api.stlouisfed.org"
 DEFAULT_MOF_URL = "https://www.mof.go.jp"
@@ -15,6 +18,14 @@ DEFAULT_TIC_URL = "https://ticdata.treasury.gov"
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def _base_url(name: str, default: str) -> str:
+    """A publisher's base URL from the environment; one with `user:password@` is refused."""
+    try:
+        return refuse_credentials(name, _env(name, default)).rstrip("/")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -30,18 +41,22 @@ class Settings:
     fred_api_key: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
     replay: bool = False
+    # Where the serving copy is published (SERVING_DIR): a shared volume or a mounted bucket
+    # when readers are on other machines; default assets/serving beside the warehouse.
+    serving_root: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
-            fred_graph_url=_env("FRED_GRAPH_URL", DEFAULT_FRED_GRAPH_URL).rstrip("/"),
-            fred_api_url=_env("FRED_API_URL", DEFAULT_FRED_API_URL).rstrip("/"),
-            mof_url=_env("MOF_URL", DEFAULT_MOF_URL).rstrip("/"),
-            tic_url=_env("TIC_URL", DEFAULT_TIC_URL).rstrip("/"),
+            fred_graph_url=_base_url("FRED_GRAPH_URL", DEFAULT_FRED_GRAPH_URL),
+            fred_api_url=_base_url("FRED_API_URL", DEFAULT_FRED_API_URL),
+            mof_url=_base_url("MOF_URL", DEFAULT_MOF_URL),
+            tic_url=_base_url("TIC_URL", DEFAULT_TIC_URL),
             assets_dir=Path(_env("ASSETS_DIR", "assets")).resolve(),
             fred_api_key=os.environ.get("FRED_API_KEY", "").strip() or None,
             alert_webhook_url=os.environ.get("ALERT_WEBHOOK_URL", "").strip() or None,
             replay=os.environ.get("REPLAY", "") == "1",
+            serving_root=Path(serving).resolve() if (serving := _env("SERVING_DIR", "")) else None,
         )
 
     @property
@@ -54,4 +69,4 @@ class Settings:
 
     @property
     def serving_dir(self) -> Path:
-        return self.assets_dir / "serving"
+        return self.serving_root or self.assets_dir / "serving"

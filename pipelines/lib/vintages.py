@@ -11,12 +11,18 @@ Revisions are detected on the `tracked` columns, compared as numbers (`4.69` and
 are one value). `carried` columns (the unit string as published, the file a row came from) are
 refreshed in place without creating a vintage, so a publisher re-expressing a series in another
 unit is not mistaken for thousands of revisions.
+
+A value the publisher no longer has is *withdrawn*: its history row is closed (`valid_to`) and
+it leaves the current table. Only values inside the window that was actually re-fetched
+(`Window`: a date range per file, within one series) can be withdrawn; anything outside it was
+simply not asked about.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
@@ -45,15 +51,31 @@ class VintagedTable:
 
 
 @dataclass(frozen=True)
+class Window:
+    """What a batch answers for: rows of `table` where `scope` matches (e.g. one series) and
+    `column` lies in one of `ranges` (inclusive; None = open). Rows there that the batch lacks
+    are withdrawn."""
+
+    column: str
+    ranges: tuple[tuple[date | None, date | None], ...]
+    scope: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in (self.column, *self.scope):
+            ident(name)
+
+
+@dataclass(frozen=True)
 class UpsertStats:
     inserted: int
     revised: int
     carried_updates: int
     unchanged: int
+    withdrawn: int = 0
 
     @property
     def written(self) -> int:
-        return self.inserted + self.revised + self.carried_updates
+        return self.inserted + self.revised + self.carried_updates + self.withdrawn
 
 
 def ensure_history_table(con: duckdb.DuckDBPyConnection, spec: VintagedTable) -> None:
@@ -91,18 +113,70 @@ def upsert_with_vintages(
     batch: pl.DataFrame,
     *,
     known_at: datetime,
+    window: Window | None = None,
 ) -> UpsertStats:
-    """Merge `batch` into the table and its history. Call inside a transaction."""
+    """Merge `batch` into the table and its history; withdraw what `window` covers and the
+    batch lacks. Call inside a transaction."""
     missing = [c for c in spec.columns if c not in batch.columns]
     if missing:
         raise ValueError(f"batch for {spec.table} lacks columns {missing}")
     ensure_history_table(con, spec)
     con.register("_vintage_batch", batch.select(spec.columns).to_arrow())
     try:
-        return _merge(con, spec, known_at)
+        withdrawn = _withdraw(con, spec, window, known_at) if window is not None else 0
+        stats = _merge(con, spec, known_at)
+        return dataclasses.replace(stats, withdrawn=withdrawn)
     finally:
         con.unregister("_vintage_batch")
         con.execute("DROP TABLE IF EXISTS _vintage_delta")
+        con.execute("DROP TABLE IF EXISTS _vintage_gone")
+
+
+def _gone_table(
+    con: duckdb.DuckDBPyConnection, spec: VintagedTable, window: Window
+) -> None:
+    """`_vintage_gone`: keys of the rows inside `window` that `_vintage_batch` lacks."""
+    where, params = [], []
+    for column, value in window.scope.items():
+        where.append(f"c.{column} = ?")
+        params.append(value)
+    spans = []
+    for lo, hi in window.ranges:
+        parts = ["true"]
+        if lo is not None:
+            parts.append(f"c.{window.column} >= ?")
+            params.append(lo)
+        if hi is not None:
+            parts.append(f"c.{window.column} <= ?")
+            params.append(hi)
+        spans.append("(" + " AND ".join(parts) + ")")
+    where.append("(" + (" OR ".join(spans) or "false") + ")")
+    on = " AND ".join(f"b.{k} = c.{k}" for k in spec.keys)
+    keys = ", ".join(f"c.{k}" for k in spec.keys)
+    con.execute(
+        f"CREATE TEMP TABLE _vintage_gone AS SELECT {keys} FROM {spec.table} c"
+        f" WHERE {' AND '.join(where)}"
+        f" AND NOT EXISTS (SELECT 1 FROM _vintage_batch b WHERE {on})",
+        params,
+    )
+
+
+def _withdraw(
+    con: duckdb.DuckDBPyConnection, spec: VintagedTable, window: Window, known_at: datetime
+) -> int:
+    """Close and remove the rows inside `window` that the batch no longer holds."""
+    _gone_table(con, spec, window)
+    gone = con.execute("SELECT count(*) FROM _vintage_gone").fetchall()[0][0]
+    if gone:
+        g_on = " AND ".join(f"h.{k} = g.{k}" for k in spec.keys)
+        con.execute(
+            f"UPDATE {spec.history} AS h SET valid_to = ? FROM _vintage_gone AS g"
+            f" WHERE {g_on} AND h.valid_to IS NULL",
+            [known_at],
+        )
+        d_on = " AND ".join(f"{spec.table}.{k} = g.{k}" for k in spec.keys)
+        con.execute(f"DELETE FROM {spec.table} USING _vintage_gone AS g WHERE {d_on}")
+    return int(gone)
 
 
 def _merge(con: duckdb.DuckDBPyConnection, spec: VintagedTable, known_at: datetime) -> UpsertStats:
@@ -148,10 +222,12 @@ def _merge(con: duckdb.DuckDBPyConnection, spec: VintagedTable, known_at: dateti
 
 
 def batch_is_current(
-    con: duckdb.DuckDBPyConnection, spec: VintagedTable, batch: pl.DataFrame
+    con: duckdb.DuckDBPyConnection, spec: VintagedTable, batch: pl.DataFrame,
+    window: Window | None = None,
 ) -> bool:
-    """Every row of `batch` is already in the table with the same values: merging it would
-    write nothing, so the caller can skip auditing it (the rows passed their audit on load)."""
+    """Every row of `batch` is already in the table with the same values, and nothing in
+    `window` would be withdrawn: merging it would write nothing, so the caller can skip
+    auditing it (the rows passed their audit on load)."""
     missing = [c for c in spec.columns if c not in batch.columns]
     if missing or batch.is_empty():
         return False
@@ -159,9 +235,41 @@ def batch_is_current(
     differs = " OR ".join(f"b.{c} IS DISTINCT FROM c.{c}" for c in spec.tracked + spec.carried)
     con.register("_current_batch", batch.select(spec.columns).to_arrow())
     try:
-        return not con.execute(
+        if con.execute(
             f"SELECT EXISTS (SELECT 1 FROM _current_batch b LEFT JOIN {spec.table} c ON {on}"
             f" WHERE c.{spec.keys[0]} IS NULL OR {differs})"
-        ).fetchall()[0][0]
+        ).fetchall()[0][0]:
+            return False
     finally:
         con.unregister("_current_batch")
+    if window is None:
+        return True
+    con.register("_vintage_batch", batch.select(spec.columns).to_arrow())
+    try:
+        return _withdraw_count(con, spec, window) == 0  # nothing would be withdrawn
+    finally:
+        con.unregister("_vintage_batch")
+
+
+def _withdraw_count(
+    con: duckdb.DuckDBPyConnection, spec: VintagedTable, window: Window
+) -> int:
+    try:
+        _gone_table(con, spec, window)
+        return int(con.execute("SELECT count(*) FROM _vintage_gone").fetchall()[0][0])
+    finally:
+        con.execute("DROP TABLE IF EXISTS _vintage_gone")
+
+
+def clear_vintaged(
+    con: duckdb.DuckDBPyConnection, spec: VintagedTable, scope: dict[str, object] | None = None
+) -> None:
+    """Delete the rows matching `scope` (all rows when empty) from the table and its history,
+    before a replay rebuilds them. Call inside a transaction."""
+    ensure_history_table(con, spec)
+    scope = scope or {}
+    for name in scope:
+        ident(name)
+    where = " AND ".join(f"{k} = ?" for k in scope) or "true"
+    for table in (spec.table, spec.history):
+        con.execute(f"DELETE FROM {table} WHERE {where}", list(scope.values()))

@@ -17,6 +17,7 @@ leaving the previous table, if an input is missing or any column lacks a COMMENT
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,16 +171,21 @@ def build_all(
     }
 
 
-def _header(sql: str, path: Path) -> tuple[str, tuple[str, ...]]:
-    description = ""
-    depends_on: list[str] = []
+def header_comments(sql: str) -> Iterator[str]:
+    """The text of each `--` line before the SQL starts: where a mart declares itself."""
     for line in sql.splitlines():
         text = line.strip()
         if not text:
             continue
         if not text.startswith("--"):
-            break
-        body = text.removeprefix("--").strip()
+            return
+        yield text.removeprefix("--").strip()
+
+
+def _header(sql: str, path: Path) -> tuple[str, tuple[str, ...]]:
+    description = ""
+    depends_on: list[str] = []
+    for body in header_comments(sql):
         if body.startswith(_DEPENDS_ON):
             depends_on.extend(body.removeprefix(_DEPENDS_ON).split())
         elif not description:

@@ -6,7 +6,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("status", "429", "timeout", "reset", "truncate", "empty", "html200", "latency")
+FAULT_KINDS = (
+    "status", "429", "timeout", "reset", "truncate", "empty", "html200", "latency",
+    # Replies that touch more than was asked, or try to take the key elsewhere (issue 14):
+    "extra_rows",    # the real body plus `rows` (default: one row dated long before the window)
+    "old_row",       # the JGB current-month file plus a 2020-01-06 row (every tenor 1.5)
+    "not_modified",  # 304 whatever the request said, conditional or not
+    "redirect",      # `code` (302) to `location` ("{target}" = this request's path and query)
+    "echo_400",      # 400 whose body echoes the request target, query string (key) and all
+    "slow_body",     # the real body at `bytes_per_s` (default 1) after the headers
+)
 
 
 @dataclass

@@ -44,7 +44,8 @@ class Replica:
     def inject(self, path_prefix: str, fault: str, *, times: int = 1, **options: Any) -> None:
         """Make the next `times` requests under path_prefix misbehave (times <= 0: until
         cleared). Faults: status(code), 429(retry_after), timeout(seconds), reset, truncate,
-        empty, html200, latency(seconds)."""
+        empty, html200, latency(seconds), extra_rows(rows), old_row, not_modified,
+        redirect(location, code), echo_400, slow_body(bytes_per_s): see faults.py."""
         self._server.faults.inject(path_prefix, fault, times, **options)
 
     def clear_faults(self) -> None:

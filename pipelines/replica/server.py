@@ -40,6 +40,29 @@ def redact_query(query: str) -> str:
     return KEY_IN_QUERY.sub(r"\1\2REDACTED", query)
 
 
+# Rows dated long before any window a refresh asks for (the attacks of issue 14).
+OLD_FRED_ROW = ("2010-01-01,7.5",)
+OLD_JGB_ROW = ("2020/1/6," + ",".join(["1.5"] * 15),)
+_HEADER_STARTS = (b"observation_date,", b"DATE,", b"Date,", "基準日,".encode("cp932"))
+
+
+def with_rows(body: bytes, rows: list[str]) -> bytes:
+    """`body` with `rows` inserted right after its header row (same line endings)."""
+    newline = b"\r\n" if b"\r\n" in body else b"\n"
+    lines = body.split(newline)
+    at = next((i + 1 for i, ln in enumerate(lines) if ln.startswith(_HEADER_STARTS)), 0)
+    extra = [r.encode("cp932") for r in rows]
+    return newline.join(lines[:at] + extra + lines[at:])
+
+
+def echo_400(path: str, target: str) -> Response:
+    """A 400 that quotes the request back, as some API gateways do (key included)."""
+    if path.startswith("/fred/"):
+        return json_response(400, {"error_code": 400,
+                                   "error_message": f"Bad Request. Cannot serve {target}"})
+    return html_page(400, "Bad Request", f"Cannot serve {target}")
+
+
 class ReplicaServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -113,14 +136,31 @@ class Handler(BaseHTTPRequestHandler):
             return self._write(html_page(200, "Service Temporarily Unavailable",
                                          "We are performing maintenance. Please try later."),
                                method)
+        target = path + ("?" + query if query else "")
+        if fault and fault.kind == "redirect":
+            location = str(opts.get("location", "{target}")).replace("{target}", target)
+            return self._write(Response(int(opts.get("code", 302)), b"", None,
+                                        {"Location": location}), method)
+        if fault and fault.kind == "echo_400":
+            return self._write(echo_400(path, target), method)
+        if fault and fault.kind == "not_modified":
+            return self._write(Response(304, b"", None, {}), method)
         if method == "POST":
             return self._write(html_page(405, "Method Not Allowed", "Use GET."), method)
         req_headers = {k.lower(): v for k, v in self.headers.items()}
+        if fault and fault.kind == "slow_body":
+            req_headers = {}  # the whole body, slowly, even to a conditional GET
         resp = srv.site.get(path, dict(parse_qsl(query, keep_blank_values=True)), req_headers)
         if fault and fault.kind == "empty":
             resp = Response(200, b"", resp.content_type, {})
+        if fault and fault.kind in ("extra_rows", "old_row") and resp.status == 200:
+            rows = opts.get("rows") or (OLD_JGB_ROW if fault.kind == "old_row" else OLD_FRED_ROW)
+            resp = Response(200, with_rows(resp.body, list(rows)), resp.content_type,
+                            {k: v for k, v in resp.headers.items() if k != "ETag"})
         if fault and fault.kind == "truncate":
             return self._truncate(resp)
+        if fault and fault.kind == "slow_body":
+            return self._slow(resp, float(opts.get("bytes_per_s", 1.0)))
         return self._write(resp, method)
 
     def _too_many(self, path: str, retry_after: object) -> Response:
@@ -147,6 +187,26 @@ class Handler(BaseHTTPRequestHandler):
                 sent = len(resp.body)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
+        return resp.status, sent
+
+    def _slow(self, resp: Response, bytes_per_s: float) -> tuple[int, int]:
+        """The full Content-Length promised, then one byte every 1/bytes_per_s seconds."""
+        self.send_response(resp.status)
+        if resp.content_type:
+            self.send_header("Content-Type", resp.content_type)
+        self.send_header("Content-Length", str(len(resp.body)))
+        self.end_headers()
+        sent = 0
+        try:
+            for i in range(len(resp.body)):
+                if self.server.stopping.wait(1.0 / bytes_per_s):
+                    break
+                self.wfile.write(resp.body[i:i + 1])
+                self.wfile.flush()
+                sent += 1
+        except OSError:
+            pass
+        self.close_connection = True
         return resp.status, sent
 
     def _truncate(self, resp: Response) -> tuple[int, int]:

@@ -4,7 +4,12 @@
 so reruns, retries and backfills never repeat one. When a webhook is configured the message is
 POSTed; a failed POST is recorded and retried on the next run, never within the same run. An
 event older than `max_age_days` when first seen (a new level added to thresholds.yaml, a late
-revision) is recorded but not sent, so adding a level does not post decades of history.
+revision) is recorded but not sent, so adding a level does not post decades of history. Age
+counts from the day the event became known (`confirmed_on`: threshold events use hysteresis, so
+a crossing is dated on its first day but confirmed later).
+
+An event on a provisional value (a hedged pickup whose JPY rate is carried forward, a partial
+month) says so in its message, with the input's date: it may still disappear or move.
 """
 
 from __future__ import annotations
@@ -58,6 +63,9 @@ COMMENT ON COLUMN meta.alerts.webhook_status IS 'sent (HTTP 2xx), failed: <reaso
  run), pending (a run died mid-send: retried), no webhook configured, or not sent: older than
  max age (first seen long after the event)';
 COMMENT ON COLUMN meta.alerts.attempts IS 'Webhook POSTs tried for this event';
+ALTER TABLE meta.alerts ADD COLUMN IF NOT EXISTS is_provisional BOOLEAN;
+COMMENT ON COLUMN meta.alerts.is_provisional IS 'True when the event was raised on a
+ provisional value (marts.threshold_events.is_provisional); the message says so';
 """
 
 LABELS = {
@@ -68,7 +76,9 @@ LABELS = {
     "spread_2y_bp": "2-year UST-JGB spread",
     "spread_10y_bp": "10-year UST-JGB spread",
     "spread_30y_bp": "30-year UST-JGB spread",
+    "spread_2y_zscore": "2-year spread z-score",
     "spread_10y_zscore": "10-year spread z-score",
+    "spread_30y_zscore": "30-year spread z-score",
     "hedged_pickup_bp": "Yen-hedged 10-year UST pickup over JGB",
 }
 
@@ -84,6 +94,7 @@ class Alert:
     message: str
     webhook_status: str
     retried: bool = False
+    is_provisional: bool = False
 
 
 def format_value(value: float | None, unit: str | None) -> str:
@@ -99,11 +110,30 @@ def format_value(value: float | None, unit: str | None) -> str:
 
 
 def message(indicator: str, threshold: float, direction: str, on: date, value: float | None,
-            unit: str | None) -> str:
-    """'10-year JGB crossed 2.00% up on 2026-11-20 (2.03%)'."""
+            unit: str | None, *, confirmed_on: date | None = None,
+            confirmed_value: float | None = None, is_provisional: bool = False,
+            input_as_of: date | None = None, confirmed_by: str | None = None,
+            observations: int | None = None) -> str:
+    """'10-year JGB crossed 2.00% up on 2026-11-20 (2.03%)', and when it was confirmed later,
+    '; confirmed 2026-11-24 at 2.06%', or, when only the observation count confirmed it (the
+    value stayed inside the band, e.g. under a yield cap), '; confirmed after 20 observations
+    on 2022-11-07 at 0.25% (it stayed inside the re-arm band)'; on a provisional value, a closing
+    'PROVISIONAL: ...'."""
     label = LABELS.get(indicator, indicator)
-    return (f"{label} crossed {format_value(threshold, unit)} {direction} on {on.isoformat()}"
+    text = (f"{label} crossed {format_value(threshold, unit)} {direction} on {on.isoformat()}"
             f" ({format_value(value, unit)})")
+    if confirmed_on is not None and confirmed_on != on:
+        after = (f" after {observations} observations on" if confirmed_by == "observations"
+                 and observations else "")
+        text += (f"; confirmed{after} {confirmed_on.isoformat()} at"
+                 f" {format_value(confirmed_value, unit)}")
+        if after:
+            text += " (it stayed inside the re-arm band)"
+    if is_provisional:
+        basis = (f"inputs as of {input_as_of.isoformat()}"
+                 if input_as_of is not None and input_as_of < on else "a partial month")
+        text += f". PROVISIONAL: based on {basis}; it may change when the data is final"
+    return text
 
 
 def _unit(indicator: str) -> str | None:
@@ -155,7 +185,7 @@ def raise_alerts(
         if not sent:
             log.warning(f"alert webhook: {status}; will retry next run: {a.message}")
         handled.append(Alert(a.date, a.indicator, a.threshold, a.direction, a.value, a.unit,
-                             a.message, status, a.retried))
+                             a.message, status, a.retried, a.is_provisional))
     return handled
 
 
@@ -166,41 +196,54 @@ def _record_new(con: duckdb.DuckDBPyConnection, oldest: date, webhook: bool) -> 
         " WHERE schema_name = 'marts' AND table_name = 'threshold_events'").fetchall()}
     if not columns:
         return []
-    unit = "e.unit" if "unit" in columns else "NULL"
+    def col(name: str, default: str = "NULL") -> str:
+        return f"e.{name}" if name in columns else default
+
     rows = con.execute(
-        f"SELECT e.date, e.indicator, e.threshold, e.direction, e.value, {unit}"  # noqa: S608
+        f"SELECT e.date, e.indicator, e.threshold, e.direction, e.value, {col('unit')},"  # noqa: S608
+        f" {col('confirmed_on')}, {col('confirmed_value')},"
+        f" coalesce({col('is_provisional', 'false')}, false), {col('input_as_of')},"
+        f" {col('confirmed_by')}, {col('observations_to_confirm')}"
         " FROM marts.threshold_events e"
         " ANTI JOIN meta.alerts a USING (date, indicator, threshold, direction)"
         " ORDER BY e.date, e.indicator, e.threshold"
     ).fetchall()
     alerts = []
-    for on, indicator, threshold, direction, value, unit_value in rows:
+    for (on, indicator, threshold, direction, value, unit_value, confirmed_on, confirmed_value,
+         provisional, input_as_of, confirmed_by, observations) in rows:
         unit_value = unit_value or _unit(indicator)
-        status = (TOO_OLD if on < oldest else PENDING if webhook else NOT_CONFIGURED)
-        alerts.append(Alert(on, indicator, threshold, direction, value, unit_value,
-                            message(indicator, threshold, direction, on, value, unit_value),
-                            status))
+        known_on = confirmed_on or on
+        status = (TOO_OLD if known_on < oldest else PENDING if webhook else NOT_CONFIGURED)
+        text = message(indicator, threshold, direction, on, value, unit_value,
+                       confirmed_on=confirmed_on, confirmed_value=confirmed_value,
+                       is_provisional=provisional, input_as_of=input_as_of,
+                       confirmed_by=confirmed_by, observations=observations)
+        alerts.append(Alert(on, indicator, threshold, direction, value, unit_value, text, status,
+                            is_provisional=bool(provisional)))
     if not alerts:
         return []
     with transaction(con):
         con.executemany(
             "INSERT INTO meta.alerts (date, indicator, threshold, direction, value, unit,"
-            " message, raised_at, webhook_status) VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?)",
+            " message, raised_at, webhook_status, is_provisional)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?, ?)",
             [[a.date, a.indicator, a.threshold, a.direction, a.value, a.unit, a.message,
-              a.webhook_status] for a in alerts],
+              a.webhook_status, a.is_provisional] for a in alerts],
         )
     return alerts
 
 
 def _to_retry(con: duckdb.DuckDBPyConnection, just_added: set[tuple]) -> list[Alert]:
     rows = con.execute(
-        "SELECT date, indicator, threshold, direction, value, unit, message, webhook_status"
+        "SELECT date, indicator, threshold, direction, value, unit, message, webhook_status,"
+        " coalesce(is_provisional, false)"
         " FROM meta.alerts WHERE sent_at IS NULL"
         " AND (webhook_status = ? OR webhook_status LIKE ?)"
         " ORDER BY date, indicator, threshold",
         [PENDING, f"{FAILED}%"],
     ).fetchall()
-    return [Alert(*r, retried=True) for r in rows if tuple(r[:4]) not in just_added]
+    return [Alert(*r[:8], retried=True, is_provisional=bool(r[8]))
+            for r in rows if tuple(r[:4]) not in just_added]
 
 
 def _post(url: str, text: str) -> str:

@@ -24,9 +24,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipelines.lib.refresh import table_version
 from pipelines.lib.sqlident import comment_literal
+from pipelines.serving.snapshots import append_snapshot, remove_snapshot
 from pipelines.serving.status import (
     TableStatus,
     served_tables,
@@ -41,9 +44,9 @@ PARQUET_DIR = "parquet"
 STORAGE_VERSION = "v1.0.0"
 # meta tables copied as they are, when present, so check details and alerts are queryable too.
 META_TABLES = ("check_results", "alerts")
-# Copied, but not part of the fingerprint: every run appends evaluations to it, and their
-# verdicts are in meta.table_status (check_status, failed_checks), which is.
-UNFINGERPRINTED = ("meta.check_results",)
+# Copied, but not part of the fingerprint: logs appended to on every run (check evaluations,
+# whose verdicts meta.table_status carries) or on every publish (indicator snapshots).
+UNFINGERPRINTED = ("meta.check_results", "marts.indicator_snapshots")
 # Bump when the file's layout changes (a new meta.table_status column), so the next run
 # republishes even though no data changed.
 LAYOUT_VERSION = "2"
@@ -99,15 +102,17 @@ def publish_serving_copy(
     statuses = table_statuses(con, refreshed_at=refreshed_at, today=today,
                               known_assets=known_assets)
     tables = served_tables(con) + _meta_tables(con)
-    marts = [t for s, t, _ in tables if s == "marts"]
-    names = tuple(f"{s}.{t}" for s, t, _ in tables) + ("meta.table_status", "meta.publication")
+    # Judged before this publish's snapshot row is appended (snapshots are left out of it).
     fingerprint = content_fingerprint(con, tables, statuses)
+    served = [(s, t, c) for s, t, c in tables if s in ("marts", "staging")]
     parquet_dir = serving_dir / PARQUET_DIR
     if (skip_if_unchanged and published_fingerprint(target) == fingerprint
             and _read(serving_dir / PARQUET_MARKER) == fingerprint):
+        names = tuple(f"{s}.{t}" for s, t, _ in tables) + ("meta.table_status",
+                                                          "meta.publication")
         return ServingReport(
             path=target, bytes=target.stat().st_size, tables=names,
-            parquet=tuple(parquet_dir / f"{m}.parquet" for m in marts),
+            parquet=tuple(parquet_dir / f"{t}.parquet" for _, t, _ in served),
             storage_version=STORAGE_VERSION, published_at=published_at,
             duration_s=time.monotonic() - started, statuses=tuple(statuses),
             fingerprint=fingerprint, published=False,
@@ -116,6 +121,11 @@ def publish_serving_copy(
     # Half-written copies of publishes that were killed (any pid): the caller holds the
     # writer lock, so no other publish can own them.
     _remove(*serving_dir.glob(f".{SERVING_FILE.removesuffix('.duckdb')}.*.duckdb.tmp*"))
+    append_snapshot(con, published_at)  # marts.indicator_snapshots: what this copy shows
+    statuses = table_statuses(con, refreshed_at=refreshed_at, today=today,
+                              known_assets=known_assets)
+    tables = served_tables(con) + _meta_tables(con)
+    served = [(s, t, c) for s, t, c in tables if s in ("marts", "staging")]
     con.execute(f"DETACH DATABASE IF EXISTS {_ALIAS}")  # left over from a crashed publish
     con.execute(
         f"ATTACH {comment_literal(str(tmp))} AS {_ALIAS} (STORAGE_VERSION '{STORAGE_VERSION}')"
@@ -125,19 +135,23 @@ def publish_serving_copy(
         con.execute(PUBLICATION_DDL.format(db=_ALIAS))
         con.execute(f"INSERT INTO {_ALIAS}.meta.publication VALUES (?, ?)",  # noqa: S608
                     [fingerprint, published_at])
-        write_table_status(con, _ALIAS, statuses, published_at)  # last: the file is whole
+        write_table_status(con, _ALIAS, statuses, published_at)
+        _utc_timestamps(con)
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute(f"DETACH {_ALIAS}")
         _remove(tmp, Path(f"{tmp}.wal"))
+        with contextlib.suppress(duckdb.Error):
+            remove_snapshot(con, published_at)
         raise
     con.execute(f"DETACH {_ALIAS}")  # checkpoints: the file alone is the whole database
     _fsync(tmp)
     os.replace(tmp, target)
     _fsync_dir(serving_dir)
     (serving_dir / PARQUET_MARKER).unlink(missing_ok=True)
-    parquet = _write_parquet(con, parquet_dir, marts)
+    parquet = _write_parquet(con, parquet_dir, served)
     _write_marker(serving_dir / PARQUET_MARKER, fingerprint)  # every file is in place
+    names = tuple(f"{s}.{t}" for s, t, _ in tables) + ("meta.table_status", "meta.publication")
     return ServingReport(
         path=target, bytes=target.stat().st_size, tables=names, parquet=tuple(parquet),
         storage_version=STORAGE_VERSION, published_at=published_at,
@@ -166,6 +180,8 @@ def content_fingerprint(
         if name not in UNFINGERPRINTED:
             parts.append((name, table_version(con, name), comment, columns.get(name)))
     for st in sorted(statuses, key=lambda x: x.qualified):
+        if st.qualified in UNFINGERPRINTED:
+            continue
         parts.append((st.qualified, st.rows, st.last_date, st.check_status,
                       st.failed_checks, st.freshness_warning, st.is_stale, st.stale_reason,
                       st.failing_since))
@@ -217,24 +233,59 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str, st
             )
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path, marts: list[str]) -> list[Path]:
-    """One file per mart, each renamed into place whole; files of dropped marts removed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    _remove(*folder.glob(".*.parquet.tmp"))  # left by a killed publish
+# Serving-copy columns of these types become UTC TIMESTAMPs: a TIMESTAMPTZ makes Python
+# clients (duckdb_engine/SQLAlchemy, pandas) import pytz, and older drivers misreflect it.
+_TZ_TYPES = ("TIMESTAMP WITH TIME ZONE",)
+_UTC_NOTE = " Stored as TIMESTAMP in UTC (no time zone attached)."
+
+
+def _utc_timestamps(con: duckdb.DuckDBPyConnection) -> None:
+    """Turn every TIMESTAMPTZ column of the new serving file into a TIMESTAMP in UTC."""
+    for schema, table, column, comment in con.execute(
+        "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns()"
+        " WHERE database_name = ? AND list_contains(?, data_type)",
+        [_ALIAS, list(_TZ_TYPES)],
+    ).fetchall():
+        name = f'{_ALIAS}."{schema}"."{table}"'
+        con.execute(f'ALTER TABLE {name} ALTER "{column}" SET DATA TYPE TIMESTAMP'
+                    f" USING timezone('UTC', \"{column}\")")
+        con.execute(f'COMMENT ON COLUMN {name}."{column}" IS'
+                    f" {comment_literal((comment or '').strip() + _UTC_NOTE)}")
+
+
+def _parquet_table(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+                   comment: str | None) -> pa.Table:
+    """The table as Arrow, each column's COMMENT in its Parquet field metadata (`comment`)."""
+    data = con.sql(f'SELECT * FROM "{schema}"."{table}"').to_arrow_table()  # noqa: S608
+    comments = dict(con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name ="
+        " current_database() AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
+        [schema, table]).fetchall())
+    fields = [f.with_metadata({"comment": comments[f.name]}) if f.name in comments else f
+              for f in data.schema]
+    meta = {"table": f"{schema}.{table}", **({"comment": comment} if comment else {})}
+    return data.cast(pa.schema(fields, metadata=meta))
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path,
+                   tables: list[tuple[str, str, str | None]]) -> list[Path]:
+    """One file per mart (`<mart>.parquet`) and staging table (`staging/<table>.parquet`),
+    each renamed into place whole; files of dropped tables removed."""
     written: list[Path] = []
-    for mart in marts:
-        path = folder / f"{mart}.parquet"
-        tmp = folder / f".{mart}.{os.getpid()}.parquet.tmp"
-        con.execute(
-            f"COPY (SELECT * FROM marts.\"{mart}\") TO {comment_literal(str(tmp))}"  # noqa: S608
-            " (FORMAT parquet, COMPRESSION zstd)"
-        )
+    for schema, table, comment in tables:
+        where = folder if schema == "marts" else folder / schema
+        where.mkdir(parents=True, exist_ok=True)
+        _remove(*where.glob(".*.parquet.tmp"))  # left by a killed publish
+        path = where / f"{table}.parquet"
+        tmp = where / f".{table}.{os.getpid()}.parquet.tmp"
+        pq.write_table(_parquet_table(con, schema, table, comment), tmp, compression="zstd")
         _fsync(tmp)
         os.replace(tmp, path)
         written.append(path)
-    for stale in set(folder.glob("*.parquet")) - set(written):
+    for stale in set(folder.rglob("*.parquet")) - set(written):
         stale.unlink()
-    _fsync_dir(folder)
+    for where in {p.parent for p in written}:
+        _fsync_dir(where)
     return written
 
 

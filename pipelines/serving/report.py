@@ -71,7 +71,8 @@ CHARTS: tuple[Chart, ...] = (
           "marts.capital_flow_monthly", "month", (
               Line("mof_foreign_long_term_debt_net_jpy_100m", "net purchases", "jpy_100m",
                    "#ca6f1e", "bar"),
-          ), "Monthly, 100 million yen; negative = net selling (repatriation)."),
+          ), "Monthly, ¥ trillion (MOF publishes 100 million yen: ¥1 trn = 10,000);"
+             " negative = net selling (repatriation)."),
     Chart("net_liquidity_btc", "US net liquidity and Bitcoin", "marts.us_net_liquidity_weekly",
           "week", (
               Line("net_liquidity_usd_bn", "net liquidity", "usd_bn", "#1f5fa8"),
@@ -79,13 +80,21 @@ CHARTS: tuple[Chart, ...] = (
           ), "Weekly (Wednesday): Fed assets - TGA - reverse repo, USD billions; BTC in USD."),
 )
 
+# Axis title per unit, and the factor from the stored value to the axis (MOF's 100 million
+# yen are charted in trillions, as the titles state them).
+AXIS_UNITS = {"pct": ("%", 1.0), "bp": ("bp", 1.0), "usd_bn": ("USD bn", 1.0),
+              "usd_bn_chg": ("USD bn", 1.0), "usd": ("USD", 1.0),
+              "jpy_100m": ("¥ trn", 1 / 10_000)}
+
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:920px;color:#222}
 h1{font-size:1.5em;margin-bottom:0}.sub{color:#666;margin-top:4px}
 section{margin:28px 0;border-top:1px solid #e5e5e5;padding-top:8px}
 h2{font-size:1.1em;margin:6px 0}.note{color:#666;font-size:12px;margin:2px 0 6px}
 svg{width:100%;height:auto}polyline{fill:none;stroke-width:1.4}
-.grid{stroke:#eee}.zero{stroke:#999;stroke-dasharray:3 3}.tick{font-size:11px;fill:#666}
+.grid{stroke:#eee}.zero{stroke:#444;stroke-width:1}.tick{font-size:11px;fill:#666}
+.unit{font-size:11px;fill:#444;font-weight:600}.latest{font-size:11px;font-weight:600;
+paint-order:stroke;stroke:#fff;stroke-width:3px}
 .legend span{margin-right:16px;font-size:12px}.legend i{display:inline-block;width:10px;
 height:10px;margin-right:4px;vertical-align:middle}
 table{border-collapse:collapse;font-size:13px}td,th{padding:3px 10px;border-bottom:1px solid #eee;
@@ -135,15 +144,21 @@ def chart_series(
                 f"SELECT {chart.date_column}::DATE, {line.column} FROM {chart.table}"  # noqa: S608
                 f" WHERE {line.column} IS NOT NULL AND {chart.date_column} >= ?"
                 f" ORDER BY {chart.date_column}", [since]).fetchall()]
-        out.append((line, Series(line.column, line.label, tuple(rows), line.color, line.kind,
-                                 line.axis)))
+        axis_unit, factor = AXIS_UNITS.get(line.unit, ("", 1.0))
+        points = tuple((d, v * factor) for d, v in rows)
+        out.append((line, Series(line.column, line.label, points, line.color, line.kind,
+                                 line.axis, axis_unit, _formatter(line.unit, factor))))
     return out
+
+
+def _formatter(unit: str, factor: float):
+    return lambda v: format_value(v / factor, unit)
 
 
 def chart_title(chart: Chart, series: Sequence[tuple[Line, Series]]) -> str:
     """'10-year yields: UST 4.39% on 2026-11-20, JGB 1.70% on 2026-11-20'."""
     latest = [
-        f"{line.label} {format_value(s.points[-1][1], line.unit)}"
+        f"{line.label} {s.fmt(s.points[-1][1]) if s.fmt else s.points[-1][1]}"
         f" {'in' if chart.date_column == 'month' else 'on'}"
         f" {_period(s.points[-1][0], chart.date_column)}"
         for line, s in series if s.points

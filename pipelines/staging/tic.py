@@ -25,6 +25,11 @@ TIC_HOLDINGS = TableDef(
                " official lines, which overlap the countries)"),
         Column("holdings_usd_bn", "DOUBLE", "Holdings in billions of US dollars; '*' (less than"
                " $50 million) is stored as 0.025"),
+        Column("old_series_usd_bn", "DOUBLE", "Billions of USD, at a TIC series break only: the"
+               " previous series' estimate for this month, which mfhhis01.txt prints beside the"
+               " new series 'for comparison only' (June 2002-2011, March 2000). NOT the holding:"
+               " holdings_usd_bn is. NULL in every other month and for slt_table5.txt rows."
+               " Lets a change across the break be measured within one series."),
         Column("source_file", "VARCHAR", "mfhhis01.txt or slt_table5.txt"),
         Column("release_date", "DATE", "Release the value came from (history stamp, or the"
                " fetch date of Table 5 when it carries none)"),

@@ -8,9 +8,7 @@ order; a check that does not apply to a batch passes and says why in its details
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from pipelines.lib.publish import ERROR, WARN
+from pipelines.lib.publish import ERROR, WARN, CheckDecl
 
 FRED_OBSERVATIONS = "staging.fred_observations"
 JGB_YIELDS = "staging.jgb_yields"
@@ -56,15 +54,6 @@ MOF_NET_TOLERANCE_JPY_100M = 2  # components are rounded separately
 ROW_DROP_TOLERANCE = 0.001  # share of the previous copy's rows a new copy may lack
 CROSS_SOURCE_TOLERANCE_PP = 0.10
 CROSS_SOURCE_MIN_SHARE = 0.90
-
-
-@dataclass(frozen=True)
-class CheckDecl:
-    """One declared check: its asset-check name, severity, and the reason an analyst gives."""
-
-    name: str
-    severity: str
-    description: str
 
 
 def _schema(what: str) -> CheckDecl:

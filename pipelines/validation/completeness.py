@@ -168,7 +168,9 @@ def row_count_not_below_previous_copy(ctx: AuditContext) -> Finding:
         compared.append(f.url)
         if f.rows_now < f.rows_before - allowed:
             period = f" for {f.period_key}" if f.period_key else ""
-            bad.append(f"{f.url}{period}: {f.rows_now} rows, previous copy {f.rows_before}")
+            what = f" ({f.shrank})" if f.shrank else ""
+            bad.append(f"{f.url}{period}: {f.rows_now} rows, previous accepted copy"
+                       f" {f.rows_before}{what}")
     if not compared:
         return not_applicable(name, "no previous copy of the same file for the same period")
     return Finding(name, not bad, len(bad), bad, {"files_compared": compared})

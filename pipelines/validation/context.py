@@ -27,6 +27,7 @@ class FileRows:
     rows_before: int | None = None
     period_key: str | None = None
     period_key_before: str | None = None
+    shrank: str | None = None  # what the previous copy had that this one lacks (dates)
 
 
 @dataclass(frozen=True)

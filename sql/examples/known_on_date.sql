@@ -1,12 +1,16 @@
--- What was known on a given day: the 10-year JGB yields as this pipeline held them at
--- 2026-06-01 00:00 UTC, before any later correction. Every staging table X has a twin
--- X_history holding each value with the interval [valid_from, valid_to) in which it was
--- current (valid_to NULL = still current). Change the timestamp; swap the table for
--- staging.tic_holdings_history (holder_code, month) or staging.fred_observations_history.
-SELECT date, tenor_years, yield_pct, valid_from, valid_to
-FROM staging.jgb_yields_history
-WHERE tenor_years = 10
-  AND valid_from <= TIMESTAMPTZ '2026-06-01 00:00:00+00'
-  AND coalesce(valid_to, TIMESTAMPTZ 'infinity') > TIMESTAMPTZ '2026-06-01 00:00:00+00'
-ORDER BY date DESC
-LIMIT 20;
+-- What did the dashboard say on day D? The latest_indicators rows of the last publish at or
+-- before D (marts.indicator_snapshots keeps every publish). D is now here, so this shows
+-- what the dashboard says today; replace it with e.g. TIMESTAMP '2026-06-01 00:00:00'.
+-- In the serving copy published_at is a TIMESTAMP in UTC: compare with UTC literals.
+-- A value restated since (a provisional month finalised) shows its old number here.
+WITH asked AS (SELECT current_timestamp AT TIME ZONE 'UTC' AS known_on),
+last_publish AS (
+    SELECT max(published_at) AS published_at
+    FROM marts.indicator_snapshots, asked
+    WHERE published_at <= asked.known_on
+)
+SELECT s.published_at, s.indicator, s.value, s.unit, s.as_of, s.is_provisional,
+       s.input_as_of, s.chg_1w, s.chg_1m
+FROM marts.indicator_snapshots AS s
+JOIN last_publish USING (published_at)
+ORDER BY s.indicator;

@@ -115,3 +115,118 @@ def test_limiter_never_admits_more_than_the_limit_in_any_second():
         limiter.acquire()
         stamps.append(time.monotonic())
     assert all(b - a >= 1.0 for a, b in zip(stamps, stamps[2:], strict=False))
+
+
+# --- issue 14: redirects, 304, deadlines, Retry-After, key echoes; issue 13.7: limiter --------
+
+
+def test_redirect_to_another_host_is_refused_and_that_host_sees_nothing(httpserver: HTTPServer):
+    other = HTTPServer(host="127.0.0.1", port=0)
+    other.start()
+    try:
+        other.expect_request("/steal").respond_with_data("{}")
+        httpserver.expect_request("/fred/series").respond_with_data(
+            "", status=302, headers={"Location": other.url_for("/steal") + f"?api_key={KEY}"})
+        seen = []
+        with pytest.raises(FetchError, match="redirect to another host .* refused") as err:
+            fast_client(on_response=seen.append).get(
+                "fred", httpserver.url_for("/fred/series"),
+                params={"series_id": "DGS10", "api_key": KEY}, expect="json")
+        assert other.log == []
+        assert KEY not in str(err.value) and "api_key=REDACTED" in str(err.value)
+        assert [r.status for r in seen] == [302] and KEY not in seen[0].problem
+    finally:
+        other.clear()
+        other.stop()
+
+
+def test_same_host_redirect_is_followed_and_each_hop_is_recorded(httpserver: HTTPServer):
+    httpserver.expect_request("/old.csv").respond_with_data(
+        "", status=301, headers={"Location": "/new.csv"})
+    httpserver.expect_request("/new.csv").respond_with_data("a\n1\n")
+    seen = []
+    result = fast_client(on_response=seen.append).get("mof", httpserver.url_for("/old.csv"))
+    assert result.body == b"a\n1\n"
+    assert [(r.status, (r.problem or "")[:22]) for r in seen] == [
+        (301, "HTTP 301 redirect to h"), (200, "")]
+
+
+def test_redirect_loop_names_source_and_url(httpserver: HTTPServer):
+    httpserver.expect_request("/loop").respond_with_data(
+        "", status=302, headers={"Location": "/loop"})
+    with pytest.raises(FetchError, match=r"^mof \(http://.*/loop\): redirect loop: more than 5"):
+        fast_client().get("mof", httpserver.url_for("/loop"))
+
+
+def test_304_to_an_unconditional_get_is_an_error_not_unchanged(httpserver: HTTPServer):
+    httpserver.expect_request("/jgbcme_all.csv").respond_with_data("", status=304)
+    with pytest.raises(FetchError, match="HTTP 304 Not Modified to a request without"):
+        fast_client().get("mof", httpserver.url_for("/jgbcme_all.csv"))
+
+
+def test_a_body_trickling_in_is_cut_off_at_the_total_deadline(httpserver: HTTPServer):
+    def trickle(request):
+        def gen():
+            for _ in range(100):
+                time.sleep(0.1)
+                yield b"x"
+        return Response(gen(), headers={"Content-Length": "100"})
+
+    httpserver.expect_request("/slow.csv").respond_with_handler(trickle)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"^mof \(http://.*/slow.csv\): deadline of 1 s passed"):
+        fast_client(deadline_s=1.0, read_timeout_s=0.5).get(
+            "mof", httpserver.url_for("/slow.csv"))
+    assert time.monotonic() - started < 2.5  # not 10 s, and not retried
+
+
+def test_retry_after_beyond_the_cap_fails_at_once_with_a_clear_message(httpserver: HTTPServer):
+    httpserver.expect_request("/x").respond_with_data("slow down", status=429,
+                                                      headers={"Retry-After": "86400"})
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"asks to wait 86400 s .*more than the 120 s"):
+        fast_client(max_retry_after_s=120).get("fred", httpserver.url_for("/x"))
+    assert time.monotonic() - started < 1.0
+
+
+def test_an_error_body_echoing_the_key_is_stored_redacted_and_marked(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("FRED_API_KEY", KEY)
+    httpserver.expect_request("/fred/series").respond_with_data(
+        f'{{"error_code":400,"error_message":"Bad Request: /fred/series?api_key={KEY}"}}',
+        status=400, content_type="application/json")
+    seen = []
+    with pytest.raises(FetchError) as err:
+        fast_client(on_response=seen.append).get(
+            "fred", httpserver.url_for("/fred/series"), params={"api_key": KEY}, expect="json")
+    assert KEY not in str(err.value)
+    (rec,) = seen
+    assert KEY.encode() not in rec.body and b"api_key=REDACTED" in rec.body
+    assert rec.body_redacted and KEY not in (rec.problem or "")
+
+
+def test_a_2xx_body_is_kept_byte_exact_even_if_it_holds_the_key(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("FRED_API_KEY", KEY)
+    httpserver.expect_request("/f").respond_with_data(f"note,{KEY}\n")
+    seen = []
+    fast_client(on_response=seen.append).get("mof", httpserver.url_for("/f"))
+    assert seen[0].body == f"note,{KEY}\n".encode() and not seen[0].body_redacted
+
+
+def test_a_url_with_credentials_is_refused_before_anything_is_sent(httpserver: HTTPServer):
+    url = httpserver.url_for("/f").replace("http://", "http://admin:hunter2pass@")
+    with pytest.raises(FetchError, match="carries credentials") as err:
+        fast_client().get("mof", url)
+    assert "hunter2pass" not in str(err.value) and httpserver.log == []
+
+
+def test_limiter_honours_a_fractional_rate():
+    limiter = SlidingWindowLimiter(RateLimit(per_second=0.5, per_minute=120))
+    stamps = []
+    for _ in range(3):
+        limiter.acquire()
+        stamps.append(time.monotonic())
+    assert all(b - a >= 2.0 for a, b in zip(stamps, stamps[1:], strict=False))

@@ -8,7 +8,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.lib.vintages import VintagedTable, batch_is_current, upsert_with_vintages
+from pipelines.lib.vintages import (
+    VintagedTable,
+    Window,
+    batch_is_current,
+    upsert_with_vintages,
+)
 from pipelines.lib.warehouse import transaction
 
 SPEC = VintagedTable("staging.obs", keys=("series_id", "date"), tracked=("value",),
@@ -107,3 +112,36 @@ def test_batch_is_current_only_when_merging_would_write_nothing(con):
     assert not batch_is_current(con, SPEC, batch([1.0, 2.0, 3.0, 4.0]))  # a new row
     assert not batch_is_current(con, SPEC, batch([1.0], units="Basis points"))  # carried
     assert not batch_is_current(con, SPEC, batch([]))
+
+
+# --- issue 13.6: withdrawals -------------------------------------------------------------------
+
+def test_a_value_the_refetched_window_no_longer_holds_is_closed_and_counted(con):
+    window = Window("date", ((date(2026, 1, 1), None),), {"series_id": "DGS10"})
+    with transaction(con):
+        upsert_with_vintages(con, SPEC, batch([4.5, 4.6]), known_at=T1, window=window)
+    with transaction(con):
+        stats = upsert_with_vintages(con, SPEC, batch([4.5]), known_at=T2, window=window)
+    assert stats.withdrawn == 1 and stats.written == 1
+    assert con.execute("SELECT date FROM staging.obs").fetchall() == [(date(2026, 1, 1),)]
+    assert con.execute(
+        "SELECT date, value, valid_from, valid_to FROM staging.obs_history ORDER BY date"
+    ).fetchall() == [(date(2026, 1, 1), 4.5, T1, None), (date(2026, 1, 2), 4.6, T1, T2)]
+
+
+def test_only_values_inside_the_refetched_window_and_scope_can_be_withdrawn(con):
+    upsert_with_vintages(con, SPEC, batch([4.5, 4.6, 4.7]), known_at=T1)
+    other = batch([1.0, 2.0]).with_columns(series_id=pl.lit("DGS2"))
+    upsert_with_vintages(con, SPEC, other, known_at=T1)
+    # The re-fetch asked from 01-03 only: 01-01 and 01-02 were not asked about.
+    window = Window("date", ((date(2026, 1, 3), None),), {"series_id": "DGS10"})
+    later = batch([4.7]).with_columns(date=pl.lit(date(2026, 1, 3)))
+    stats = upsert_with_vintages(con, SPEC, later, known_at=T2, window=window)
+    assert stats.withdrawn == 0
+    assert con.execute("SELECT count(*) FROM staging.obs").fetchone() == (5,)
+    empty_window = Window("date", ((date(2026, 1, 2), date(2026, 1, 2)),), {"series_id": "DGS10"})
+    stats = upsert_with_vintages(con, SPEC, later, known_at=T2, window=empty_window)
+    assert stats.withdrawn == 1  # 01-02 of DGS10 only; DGS2's 01-02 is out of scope
+    assert con.execute("SELECT series_id, date FROM staging.obs ORDER BY 1, 2").fetchall() == [
+        ("DGS10", date(2026, 1, 1)), ("DGS10", date(2026, 1, 3)),
+        ("DGS2", date(2026, 1, 1)), ("DGS2", date(2026, 1, 2))]

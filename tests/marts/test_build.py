@@ -33,7 +33,7 @@ from tests.marts.staging_rows import (
 MARTS = {
     "yield_spreads_daily", "yield_spillover_daily", "fx_hedged_yields_monthly",
     "japan_ust_holdings_monthly", "capital_flow_monthly", "us_net_liquidity_weekly",
-    "threshold_events", "latest_indicators",
+    "threshold_events", "latest_indicators", "indicator_series",
 }
 
 

@@ -59,7 +59,7 @@ def test_mof_flows_in_yen_and_in_dollars_at_the_months_mean_rate(
     assert february["mof_foreign_long_term_debt_net_jpy_100m"] == 12345
     assert february["usdjpy"] == pytest.approx(151.0)
     assert february["mof_foreign_long_term_debt_net_usd_bn"] == pytest.approx(
-        12345 * 1e8 / 151.0 / 1e9
+        round(12345 * 1e8 / 151.0 / 1e9, 3)
     )
     assert (february["life_insurers_net_jpy_100m"], february["trust_accounts_net_jpy_100m"],
             february["banks_net_jpy_100m"]) == (-500, 300, 1000)
@@ -83,3 +83,18 @@ def test_months_with_a_missing_input(table: dict[date, dict]) -> None:
     assert march["japan_chg_1m_usd_bn"] is None
     assert march["mof_foreign_long_term_debt_net_jpy_100m"] == -500
     assert march["mof_foreign_long_term_debt_net_usd_bn"] is None  # no DEXJPUS in March
+
+
+def test_a_series_break_is_neither_a_flow_nor_valuation() -> None:
+    """June 2008 as mfhhis01.txt prints it: 575.3 in May, 628.0 new and 580.4 old in June."""
+    con = staging_connection()
+    add_tic(con, "2008-05-01", {"japan": ("country", 575.3)})
+    add_tic(con, "2008-06-01", {"japan": ("country", 628.0)})
+    con.execute("UPDATE staging.tic_holdings SET old_series_usd_bn = 580.4"
+                " WHERE month = DATE '2008-06-01'")
+    add_fred(con, "FORLTTREASNET42609", [("2008-06-01", 3000.0)], **MILLIONS)
+    add_fred(con, "FORSTTREASNET42609", [("2008-06-01", 1000.0)], **MILLIONS)
+    june = by(build(con, "capital_flow_monthly"), "month")[date(2008, 6, 1)]
+    assert june["japan_chg_1m_usd_bn"] == pytest.approx(5.1, abs=1e-9)
+    assert (june["is_series_break"], june["series_break_usd_bn"]) == (True, pytest.approx(47.6))
+    assert june["valuation_and_other_usd_bn"] == pytest.approx(5.1 - 4.0, abs=1e-9)  # not 48.7

@@ -51,11 +51,32 @@ def test_monthly_indicator_has_no_one_week_change(table: dict[str, dict]) -> Non
     assert row["chg_1m"] == pytest.approx(10.0)
 
 
-def test_every_indicator_has_a_row_even_without_data(table: dict[str, dict]) -> None:
-    assert len(table) == 19
-    assert list(table)[0] == "jgb_10y_pct"
-    empty = table["net_liquidity_usd_bn"]
-    assert (empty["value"], empty["as_of"], empty["unit"]) == (None, None, "usd_bn")
+def test_one_row_per_indicator_with_data_in_display_order(table: dict[str, dict]) -> None:
+    """The list is marts.indicator_series': an indicator whose source is empty has no row."""
+    assert list(table) == ["jgb_10y_pct", "japan_ust_holdings_usd_bn",
+                           "mof_foreign_long_term_debt_net_jpy_100m"]
+    assert all(r["is_provisional"] is False for r in table.values())
+    assert table["jgb_10y_pct"]["input_as_of"] == date(2024, 4, 5)
+
+
+def test_a_carried_jpy_rate_or_partial_month_is_provisional_in_the_headline() -> None:
+    """The hedged pickup headline says it is provisional, and which JPY month it rests on."""
+    from tests.marts.staging_rows import add_fred
+
+    con = staging_connection()
+    add_fred(con, "DGS10", [("2025-03-03", 4.2), ("2025-03-31", 4.3), ("2025-04-01", 4.4),
+                            ("2025-04-30", 4.4)])
+    add_fred(con, "DGS3MO", [("2025-03-03", 4.3), ("2025-04-01", 4.3)])
+    add_fred(con, "IR3TIB01JPM156N", [("2025-02-01", 0.5), ("2025-03-01", 0.6)])
+    add_jgb(con, [("2025-03-03", {10: 1.5}), ("2025-03-31", {10: 1.5}),
+                  ("2025-04-01", {10: 1.3}), ("2025-04-30", {10: 1.3})])
+    rows = by(build(con, "latest_indicators"), "indicator")
+    pickup = rows["hedged_pickup_bp"]
+    # April: 4.4 - (4.3 - 0.6) - 1.3 = -0.6 % = -60 bp, on March's JPY rate
+    assert (pickup["value"], pickup["as_of"]) == (-60.0, date(2025, 4, 1))
+    assert (pickup["is_provisional"], pickup["input_as_of"]) == (True, date(2025, 3, 1))
+    assert pickup["chg_1m"] == pytest.approx(-60.0 - (4.25 - 3.7 - 1.5) * 100)
+    assert rows["jgb_10y_pct"]["is_provisional"] is False
 
 
 def test_changes_of_weekly_and_monthly_indicators_never_span_a_missing_period() -> None:

@@ -45,9 +45,10 @@ def test_levels_and_as_of_joins_never_use_a_later_day() -> None:
     assert jan3["net_liquidity_usd_bn"] == pytest.approx(7700 - 750 - 690)
     assert (jan10["rrp_usd_bn"], jan10["rrp_as_of"]) == (650.0, date(2024, 1, 9))
     assert jan10["net_liquidity_usd_bn"] == pytest.approx(7690 - 740 - 650)
-    assert (jan10["btc_usd"], jan10["btc_as_of"]) == (42800.0, date(2024, 1, 3))
+    # Bitcoin trades daily: a price 7 days old is past its 3-day maximum age
+    assert (jan10["btc_usd"], jan10["btc_as_of"]) == (None, None)
     assert jan17["net_liquidity_chg_1w_usd_bn"] == pytest.approx((7680 - 730 - 580) - 6300)
-    assert jan17["btc_log_chg_1w"] == pytest.approx(math.log(46000 / 42800))
+    assert jan17["btc_usd"] is None  # 01-11 is 6 days old
 
 
 def test_unit_change_leaves_every_number_unchanged() -> None:
@@ -82,5 +83,38 @@ def test_correlations_of_weekly_log_changes_match_statistics() -> None:
         assert table[n - 1][column] is None  # row n-1 has only n-1 changes
         for end in (n, len(weeks) - 1):
             expected = statistics.correlation(d_btc[end - n : end], d_net[end - n : end])
-            assert table[end][column] == pytest.approx(expected, abs=1e-9)
+            assert table[end][column] == pytest.approx(expected, abs=5e-5)  # 0.0001
     assert all(r["btc_netliq_corr_52w"] is None for r in table)
+
+
+def _rrp_staging(wednesday_is_business_day: bool):
+    """One Wednesday, 2024-07-03, with no RRPONTSYD row; Tuesday had 400 bn."""
+    con = staging_connection()
+    add_fred(con, "WALCL", [("2024-06-26", 7_200_000.0), ("2024-07-03", 7_210_000.0),
+                            ("2024-07-10", 7_220_000.0)], **MILLIONS)
+    add_fred(con, "WDTGAL", [("2024-06-26", 700.0), ("2024-07-03", 710.0),
+                             ("2024-07-10", 720.0)], **BILLIONS)
+    add_fred(con, "RRPONTSYD", [("2024-06-26", 420.0), ("2024-07-02", 400.0),
+                                ("2024-07-10", 380.0)], **BILLIONS)
+    days = ["2024-06-26", "2024-07-02", "2024-07-10"]
+    if wednesday_is_business_day:
+        days.append("2024-07-03")  # H.15 published: the Fed was open
+    add_fred(con, "DGS10", [(d, 4.3) for d in days])
+    return con
+
+
+def test_rrp_is_zero_on_a_business_day_without_an_operation() -> None:
+    table = by(build(_rrp_staging(True), "us_net_liquidity_weekly"), "week")
+    week = table[date(2024, 7, 3)]
+    assert (week["rrp_usd_bn"], week["rrp_as_of"], week["rrp_no_operation"]) == (
+        0.0, date(2024, 7, 3), True)
+    assert week["net_liquidity_usd_bn"] == pytest.approx(7210 - 710 - 0)
+    assert table[date(2024, 6, 26)]["rrp_no_operation"] is False
+
+
+def test_rrp_is_carried_only_over_a_holiday_and_for_four_days_at_most() -> None:
+    table = by(build(_rrp_staging(False), "us_net_liquidity_weekly"), "week")
+    week = table[date(2024, 7, 3)]  # no H.15, no H.10: a Fed holiday
+    assert (week["rrp_usd_bn"], week["rrp_as_of"], week["rrp_no_operation"]) == (
+        400.0, date(2024, 7, 2), False)
+    assert week["net_liquidity_usd_bn"] == pytest.approx(7210 - 710 - 400)

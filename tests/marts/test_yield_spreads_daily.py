@@ -94,4 +94,37 @@ def test_zscore_uses_the_252_rows_ending_at_each_date() -> None:
     for end in (251, 299):
         window = spreads[end - 251 : end + 1]
         expected = (window[-1] - statistics.fmean(window)) / statistics.stdev(window)
-        assert table[end]["spread_10y_zscore"] == pytest.approx(expected, abs=1e-9)
+        assert table[end]["spread_10y_zscore"] == pytest.approx(expected, abs=5e-5)  # 0.0001
+
+
+def test_zscore_is_null_when_its_252_days_straddle_a_gap_in_the_data() -> None:
+    """A DGS30 download without 2002-02-18 .. 2006-02-08: the first 252 days after it would
+    compare 2006 with 2001. Windows of more than 450 calendar days give NULL."""
+    con = staging_connection()
+    rng = random.Random(11)
+    days = [date(2001, 3, 1) + timedelta(days=i) for i in range(0, 1950)]
+    days = [d for d in days if d.weekday() < 5]
+    gap = (date(2002, 2, 18), date(2006, 2, 8))
+    ust = {d: round(4 + rng.uniform(-0.5, 0.5), 2) for d in days}
+    jgb = {d: round(1 + rng.uniform(-0.2, 0.2), 3) for d in days}
+    add_fred(con, "DGS10", list(ust.items()))
+    add_fred(con, "DGS30", [(d, v) for d, v in ust.items() if not gap[0] <= d <= gap[1]])
+    add_jgb(con, [(d, {10: jgb[d], 30: jgb[d]}) for d in days])
+
+    table = by(build(con, "yield_spreads_daily"), "date")
+
+    for tenor, tenor_days in ((10, days), (30, [d for d in days if not gap[0] <= d <= gap[1]])):
+        spreads = [(ust[d] - jgb[d]) * 100 for d in tenor_days]
+        nulls = 0
+        for end in range(251, len(tenor_days)):
+            got = table[tenor_days[end]][f"spread_{tenor}y_zscore"]
+            if (tenor_days[end] - tenor_days[end - 251]).days > 450:
+                assert got is None, (tenor, tenor_days[end])
+                nulls += 1
+                continue
+            window = spreads[end - 251: end + 1]
+            expected = (window[-1] - statistics.fmean(window)) / statistics.stdev(window)
+            assert got == pytest.approx(expected, abs=5e-5), (tenor, tenor_days[end])
+        # 10y: none; 30y: every day after the gap, as each window still reaches back to 2002
+        assert nulls == (0 if tenor == 10 else sum(d > gap[1] for d in tenor_days))
+    assert nulls == 102

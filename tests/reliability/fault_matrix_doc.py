@@ -51,6 +51,10 @@ replica's address.
 """
 
 
+# Issue 14's attacks: a hand-kept table of tests/integrity/test_attacks.py, appended as is.
+ATTACKS = Path(__file__).with_name("attacks.md")
+
+
 def render(rows: list[dict], seconds: float | None) -> str:
     sources = list(dict.fromkeys(r["source"] for r in rows))
     faults = list(dict.fromkeys(r["fault"] for r in rows))
@@ -76,7 +80,8 @@ def render(rows: list[dict], seconds: float | None) -> str:
             text = text if len(text) <= 400 else text[:397] + "..."
             lines.append(f"| {fault} | {r['outcome']} | {text} | {r['attempts']} |")
         lines.append("")
-    lines.append(f"_Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC._")
+    stamp = f"_Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC._"
+    lines += [ATTACKS.read_text(encoding="utf-8"), stamp]
     return "\n".join(lines) + "\n"
 
 

@@ -14,27 +14,12 @@ import os
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from tests.reliability import harness as h
+from tests.reliability.secret_search import secret_hits
 
 KEY = h.API_KEY.encode()
-
-
-def string_columns_holding(con: duckdb.DuckDBPyConnection, needle: str) -> list[str]:
-    """schema.table.column of every VARCHAR/JSON cell containing `needle`."""
-    hits = []
-    for schema, table, column in con.execute(
-        "SELECT schema_name, table_name, column_name FROM duckdb_columns()"
-        " WHERE data_type IN ('VARCHAR', 'JSON') AND NOT internal"
-    ).fetchall():
-        found = con.execute(
-            f'SELECT count(*) FROM "{schema}"."{table}"'  # noqa: S608 (names from the catalog)
-            f' WHERE strpos("{column}"::VARCHAR, ?) > 0', [needle]).fetchall()[0][0]
-        if found:
-            hits.append(f"{schema}.{table}.{column}")
-    return hits
 
 
 def test_api_key_absent_from_every_byte_a_failing_api_mode_refresh_leaves(
@@ -79,31 +64,12 @@ def test_api_key_absent_from_every_byte_a_failing_api_mode_refresh_leaves(
     assert requests_with_key, "the run did not use the API"
     out, err = capfd.readouterr()
 
-    scanned, hits = 0, []
-    for root in (assets_dir, home):
-        for path in root.rglob("*"):
-            if path.is_file():
-                data = path.read_bytes()
-                scanned += len(data)
-                if (KEY in data or h.API_KEY.encode("utf-16-le") in data
-                        or h.API_KEY in str(path)):
-                    hits.append(str(path))
-    for db in [assets_dir / "warehouse.duckdb", assets_dir / "serving" / "analytics.duckdb"]:
-        with h.connect_ro(db) as con:
-            hits += [f"{db.name}:{c}" for c in string_columns_holding(con, h.API_KEY)]
-    for parquet in (assets_dir / "serving" / "parquet").glob("*.parquet"):
-        con = duckdb.connect()
-        con.execute("CREATE TABLE p AS SELECT * FROM read_parquet(?)", [str(parquet)])
-        hits += [f"{parquet.name}:{c}" for c in string_columns_holding(con, h.API_KEY)]
-        con.close()
     texts = {"stdout": out, "stderr": err,
              "log records": "\n".join(r.getMessage() for r in caplog.records),
              "failure messages": "\n".join(messages)}
-    hits += [name for name, text in texts.items() if h.API_KEY in text]
+    hits = secret_hits([h.API_KEY], roots=[assets_dir, home], results=[first, result],
+                       texts=texts)
     assert any("api_key=REDACTED" in r.getMessage() for r in caplog.records
                if r.name.startswith("urllib3")), "urllib3 DEBUG lines were not captured"
-    print(f"\nsecret search: {scanned:,} bytes in files under assets/ and DAGSTER_HOME,"
-          f" every string column of 2 DuckDB files and the Parquet files,"
-          f" {sum(len(t) for t in texts.values()):,} characters of output and logs")
     assert hits == [], f"the API key leaked into: {hits}"
     assert os.environ.get("FRED_API_KEY") is None  # environment() restored it

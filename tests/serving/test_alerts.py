@@ -86,3 +86,58 @@ def test_old_events_first_seen_late_are_recorded_not_posted(
         assert alert.webhook_status == TOO_OLD
         assert raise_alerts(con, httpserver.url_for("/hook"), today=date(2027, 6, 1)) == []
     assert httpserver.log == []
+
+
+def _hysteresis_events(con) -> None:
+    """threshold_events as the hysteresis mart writes it: a confirmed crossing, and one on a
+    provisional monthly value (a hedged pickup on a carried JPY rate)."""
+    con.execute("""
+        CREATE OR REPLACE TABLE marts.threshold_events AS
+        SELECT * FROM (VALUES
+            (DATE '2026-10-01', 'jgb_10y_pct', 2.0, 'up', 2.01, DATE '2026-11-18', 2.06,
+             false, DATE '2026-10-01'),
+            (DATE '2026-11-01', 'hedged_pickup_bp', 0.0, 'up', 12.5, DATE '2026-11-20', 12.5,
+             true, DATE '2026-08-01'))
+        t(date, indicator, threshold, direction, value, confirmed_on, confirmed_value,
+          is_provisional, input_as_of)""")
+
+
+def test_alerts_on_provisional_values_say_so_and_age_counts_from_confirmation(
+    warehouse_path: Path
+) -> None:
+    with Warehouse(warehouse_path).connect() as con:
+        _hysteresis_events(con)
+        alerts = {a.indicator: a for a in raise_alerts(con, None, today=TODAY)}
+        stored = dict(con.execute(
+            "SELECT indicator, is_provisional FROM meta.alerts").fetchall())
+    jgb, pickup = alerts["jgb_10y_pct"], alerts["hedged_pickup_bp"]
+    # dated 51 days ago, but confirmed 3 days ago: announced, not filed as history
+    assert jgb.webhook_status == NOT_CONFIGURED
+    assert jgb.message == ("10-year JGB crossed 2.00% up on 2026-10-01 (2.01%);"
+                           " confirmed 2026-11-18 at 2.06%")
+    assert "PROVISIONAL" not in jgb.message
+    assert pickup.message.endswith(
+        "PROVISIONAL: based on inputs as of 2026-08-01; it may change when the data is final")
+    assert stored == {"jgb_10y_pct": False, "hedged_pickup_bp": True}
+
+
+def test_a_crossing_confirmed_by_the_count_says_after_how_many_observations(
+    warehouse_path: Path
+) -> None:
+    """Under a yield cap the band is never reached: the alert says why it comes weeks late."""
+    with Warehouse(warehouse_path).connect() as con:
+        con.execute("""
+            CREATE OR REPLACE TABLE marts.threshold_events AS
+            SELECT * FROM (VALUES
+                (DATE '2026-10-16', 'jgb_10y_pct', 0.25, 'up', 0.25, DATE '2026-11-13', 0.25,
+                 20, 'observations'),
+                (DATE '2026-11-16', 'jgb_10y_pct', 0.5, 'up', 0.51, DATE '2026-11-18', 0.56,
+                 3, 'band'))
+            t(date, indicator, threshold, direction, value, confirmed_on, confirmed_value,
+              observations_to_confirm, confirmed_by)""")
+        alerts = {a.threshold: a.message for a in raise_alerts(con, None, today=TODAY)}
+    assert alerts[0.25] == ("10-year JGB crossed 0.25% up on 2026-10-16 (0.25%); confirmed"
+                            " after 20 observations on 2026-11-13 at 0.25% (it stayed inside"
+                            " the re-arm band)")
+    assert alerts[0.5] == ("10-year JGB crossed 0.50% up on 2026-11-16 (0.51%);"
+                           " confirmed 2026-11-18 at 0.56%")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
+import re
 import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from pipelines.serving.report import CHARTS, write_report
+from pipelines.serving.svg import date_ticks, nice_ticks
+from tests.serving.browser import chromium, measure, overlapping, screenshot
 from tests.serving.conftest import DAYS, MONTHS, WEEKS
 
 # What the warehouse says each chart must draw: (table, column) per series.
@@ -78,16 +78,6 @@ class ReportParser(HTMLParser):
             self.charts[self._current].title += data
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    reason = "chromium not installed (apt-get install -y chromium)"
-    if os.environ.get("REQUIRE_CHROMIUM") == "1":
-        pytest.fail(f"REQUIRE_CHROMIUM=1 but {reason}")
-    pytest.skip(reason)
-
-
 def _dump_dom(browser: str, page: Path, profile: Path) -> str:
     run = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu",
@@ -102,7 +92,7 @@ def _dump_dom(browser: str, page: Path, profile: Path) -> str:
 def test_report_charts_render_with_titles_and_every_point(
     warehouse_path: Path, tmp_path: Path
 ) -> None:
-    browser = _chromium()
+    browser = chromium()
     out = tmp_path / "serving" / "report.html"
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         counts = write_report(con, out, years=0)
@@ -136,3 +126,71 @@ def test_an_empty_warehouse_still_renders_every_chart(tmp_path: Path) -> None:
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert html.count('data-points="0"') == len(EXPECTED)
     assert "no data yet" in html
+
+
+# --- what renders: ticks, zero lines, units, latest values, no overlapping labels ------------
+
+
+UNITS = {"ust_jgb_10y": "%", "spread_10y": "bp", "hedged_pickup": "bp",
+         "japan_holdings": "USD bn", "japan_chg_12m": "USD bn", "mof_flows": "¥ trn",
+         "net_liquidity_btc": "USD bn"}
+
+
+def _number(label: str) -> float:
+    return float(label.replace(",", "").replace("−", "-"))
+
+
+def _is_125(step: float) -> bool:
+    import math
+
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(abs(mantissa - m) < 1e-6 for m in (1, 2, 5))
+
+
+def test_ticks_are_round_1_2_5_steps_covering_the_data() -> None:
+    # The ranges quoted in the issue: 5.82 .. -0.64 and 53,171 .. -7,024.
+    assert nice_ticks(-0.64, 5.82) == [-2, 0, 2, 4, 6]
+    assert nice_ticks(-7024, 53171) == [-20000, 0, 20000, 40000, 60000]
+    assert nice_ticks(1.3, 1.9) == [1.2, 1.4, 1.6, 1.8, 2.0]
+
+
+def test_date_ticks_are_years_on_long_spans_and_quarters_on_short_ones() -> None:
+    from datetime import date
+
+    ten_years = date_ticks(date(2016, 11, 29), date(2026, 11, 27), 732)
+    assert [label for _, label in ten_years] == [str(y) for y in range(2017, 2027)]
+    months = date_ticks(date(2025, 5, 1), date(2026, 11, 1), 732)
+    assert [label for _, label in months][:3] == ["2025 Q3", "2025 Q4", "2026 Q1"]
+
+
+def test_charts_render_nice_ticks_zero_lines_units_and_latest_values_without_overlap(
+    warehouse_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.html"
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        write_report(con, out, years=0)
+    width, height = screenshot(out, tmp_path / "report.png", tmp_path)
+    assert (width, height) == (1000, 1400) and (tmp_path / "report.png").stat().st_size > 20_000
+    layout = measure(out, tmp_path, "section.chart")
+    assert set(layout["sections"]) == set(EXPECTED)
+    for chart_id, chart in layout["sections"].items():
+        texts, svg = chart["texts"], chart["svg"]
+        y_labels = [t["text"] for t in texts if "ytick" in t["cls"].split()]
+        x_labels = [t["text"] for t in texts if "xtick" in t["cls"].split()]
+        assert len(y_labels) >= 3 and len(x_labels) >= 2, (chart_id, y_labels, x_labels)
+        for side in ("left", "right"):
+            values = [_number(t["text"]) for t in texts if {"ytick", side} <= set(t["cls"].split())]
+            steps = {round(b - a, 9) for a, b in zip(values, values[1:], strict=False)}
+            assert len(steps) <= 1 and all(_is_125(abs(s)) for s in steps), (chart_id, values)
+        left = [_number(t["text"]) for t in texts if {"ytick", "left"} <= set(t["cls"].split())]
+        assert all(re.fullmatch(r"\d{4}( Q[1-4]|-\d\d(-\d\d)?)?", v) for v in x_labels), x_labels
+        if min(left) < 0 < max(left):
+            assert chart["zero"] >= 1, chart_id
+        assert [t["text"] for t in texts if t["cls"] == "unit"][0] == UNITS[chart_id]
+        latest = [t for t in texts if t["cls"] == "latest"]
+        assert len(latest) == len(EXPECTED[chart_id]), chart_id
+        assert not overlapping(texts), (chart_id, overlapping(texts))
+        for t in texts:  # nothing cut off at the chart's edges
+            assert svg["x"] - 1 <= t["x"] and t["x"] + t["w"] <= svg["x"] + svg["w"] + 1, t
+    mof = layout["sections"]["mof_flows"]["texts"]
+    assert any(t["cls"] == "latest" and "trn" in t["text"] for t in mof)

@@ -472,3 +472,68 @@ def test_flows_urls_are_the_publishers_paths_below_a_swappable_host() -> None:
         == "http://127.0.0.1:8765/policy/international_policy/reference/"
         "itn_transactions_in_securities/monthb3.csv"
     )
+
+
+# --- layout variants FORMATS §4 describes, and refusals that show the header found -------------
+
+ASSET_ROW = (",株式・投資ファンド持分,,,中長期債,,,小計,短期債,,,合計,"
+             "株式・投資ファンド持分,,,中長期債,,,小計,短期債,,,合計")
+
+
+def test_weekly_asset_labels_centred_in_their_merged_cells_read_the_same(
+    weekly: pl.DataFrame,
+) -> None:
+    centred = (",,株式・投資ファンド持分,,,中長期債,,小計,,短期債,,合計,"
+               ",株式・投資ファンド持分,,,中長期債,,小計,,短期債,,合計")
+    assert parse_flows_weekly(edited("week.csv", ASSET_ROW, centred)).equals(weekly)
+
+
+def test_weekly_english_only_header_rows_read_the_same(weekly: pl.DataFrame) -> None:
+    english = (",Equity and investment fund shares,,,Long-term debt securities,,,Subtotal,"
+               "Short-term debt securities,,,Total,Equity and investment fund shares,,,"
+               "Long-term debt securities,,,Subtotal,Short-term debt securities,,,Total")
+    assert parse_flows_weekly(edited("week.csv", ASSET_ROW, english)).equals(weekly)
+
+
+def test_weekly_wave_dash_and_kanji_periods_read_the_same(weekly: pl.DataFrame) -> None:
+    # 〜 (U+301C, WAVE DASH) as one live-file parser reports, instead of ～ (U+FF5E).
+    body = edited("week.csv", "2026．9．6～9．12", "2026．9．6〜9．12")
+    assert parse_flows_weekly(body).equals(weekly)
+    body = edited("week.csv", "2026．9．6～9．12", "2026年9月6日～9月12日")
+    assert parse_flows_weekly(body).equals(weekly)
+
+
+def test_weekly_refusal_shows_the_header_rows_it_found() -> None:
+    unknown = ASSET_ROW.replace("株式・投資ファンド持分", "株式等").replace("中長期債", "債券")
+    unknown = unknown.replace("短期債", "短期").replace("小計", "計").replace("合計", "総計")
+    with pytest.raises(ParseError) as caught:
+        parse_flows_weekly(edited("week.csv", ASSET_ROW, unknown))
+    message = str(caught.value)
+    assert "header rows found (abridged" in message
+    assert "line 1: 1:対外及び対内証券売買契約等の状…" in message  # title cut to 16 characters
+    assert "2:株式等 | 5:債券 | 8:計 | 9:短期" in message  # the row that did not fit, by column
+    assert "(+" in message  # long rows are abridged, not dumped
+
+
+def test_monthly_refusal_names_the_expected_label_and_shows_the_header() -> None:
+    body = text("montha1.csv")
+    body = body.replace("株式・投資ファンド持分", "Stocks").replace("株式", "Stocks")
+    with pytest.raises(ParseError) as caught:
+        parse_flows_monthly(body.encode("cp932"))
+    message = str(caught.value)
+    assert "expected '株式'" in message and "header rows found" in message
+    assert ":Stocks" in message
+
+
+def test_by_investor_refusal_shows_the_header_rows_it_found() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_flows_by_investor(edited("monthb3.csv", "各部門計", "合計"))
+    assert "header rows found" in str(caught.value) and ":合計" in str(caught.value)
+
+
+def test_a_file_with_no_data_rows_shows_its_first_rows() -> None:
+    html_like = "対外及び対内証券売買契約等の状況\r\nメンテナンス中です\r\n".encode("cp932")
+    with pytest.raises(ParseError) as caught:
+        parse_flows_weekly(html_like)
+    assert "no data rows found" in str(caught.value)
+    assert "line 2: 1:メンテナンス中です" in str(caught.value)

@@ -17,7 +17,12 @@ import polars as pl
 import pytest
 
 from pipelines.lib.errors import ParseError
-from pipelines.sources.mof.jgb_parse import TENORS, parse_jgb_csv, parse_jgb_title_month
+from pipelines.sources.mof.jgb_parse import (
+    TENORS,
+    parse_jgb_csv,
+    parse_jgb_file,
+    parse_jgb_title_month,
+)
 
 HISTORY_EN = "jgbcme_all.csv"
 HISTORY_JA = "jgbcm_all.csv"
@@ -388,3 +393,54 @@ def test_history_file_with_no_rows_is_still_an_error():
     )
     with pytest.raises(ParseError, match="no data rows"):
         parse_jgb_csv(body)
+
+
+# --- issue 14: a reply may only touch what was asked; no silent drops --------------------------
+
+TITLE_JA = "国債金利情報 (令和8年11月),,,,,,,,,,,,,,,(単位 : %)\r\n"
+HEADER_JA = "基準日,1年,2年,3年,4年,5年,6年,7年,8年,9年,10年,15年,20年,25年,30年,40年\r\n"
+VALUES = ",".join(f"{1 + t / 100:.3f}" for t in TENORS)
+
+
+def current_ja(*first_cells: str, title: str = TITLE_JA) -> bytes:
+    rows = "".join(f"{c},{VALUES}\r\n" for c in first_cells)
+    return (title + HEADER_JA + rows + ",,,,,,,,,,,,,,,\r\n"
+            "※最新のcsvデータがダウンロードできない場合、キャッシュを削除してください。,,,,,,,,,,,,,,,\r\n"
+            ).encode("cp932")
+
+
+@pytest.mark.parametrize(
+    "cell", ["令和8年11月27日", "R8.11.27", "令和8.11.27", "令和８年１１月２７日"])
+def test_kanji_and_letter_era_forms_all_parse_to_the_same_day(cell: str) -> None:
+    parsed = parse_jgb_csv(current_ja("R8.11.26", cell))
+    assert sorted(set(parsed["date"].to_list())) == [date(2026, 11, 26), date(2026, 11, 27)]
+    assert parsed.height == 2 * len(TENORS)
+
+
+def test_reiwa_gannen_is_year_one() -> None:
+    title = "国債金利情報 (令和元年5月),,,,,,,,,,,,,,,(単位 : %)\r\n"
+    body = current_ja("令和元年5月7日", title=title)
+    assert parse_jgb_csv(body)["date"].unique().to_list() == [date(2019, 5, 7)]
+
+
+@pytest.mark.parametrize("cell", ["令和8.11.27x", "Total", "平均"])
+def test_a_first_cell_neither_date_nor_note_fails_the_file_naming_the_row(cell: str) -> None:
+    with pytest.raises(ParseError, match=r"line 4: .*(neither a date|malformed date)"):
+        parse_jgb_csv(current_ja("R8.11.26", cell))
+
+
+def test_a_row_outside_the_month_the_title_declares_fails_the_whole_file() -> None:
+    body = current_ja("R8.11.26", "R2.1.6")
+    with pytest.raises(ParseError, match=r"line 4: row dated 2020-01-06 lies outside the month"
+                                         r" the file's title declares \(2026-11\)"):
+        parse_jgb_csv(body)
+
+
+def test_a_day_with_every_tenor_missing_is_skipped_and_counted() -> None:
+    body = current_ja("R8.11.26") + b""
+    text = body.decode("cp932").replace(HEADER_JA, HEADER_JA + "R8.11.25," + ",".join(
+        ["-"] * len(TENORS)) + "\r\n")
+    parsed = parse_jgb_file(text.encode("cp932"))
+    assert parsed.empty_days == (date(2026, 11, 25),)
+    assert parsed.frame["date"].unique().to_list() == [date(2026, 11, 26)]
+    assert parsed.month == date(2026, 11, 1)

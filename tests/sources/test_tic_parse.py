@@ -54,7 +54,61 @@ def history(history_body: bytes) -> MfhHistory:
 
 def test_history_schema(history: MfhHistory) -> None:
     assert dict(history.holdings.schema) == HOLDINGS_SCHEMA
-    assert history.holdings.null_count().row(0) == (0, 0, 0, 0, 0)
+    # every column is filled but old_series_usd_bn, which only series-break months carry
+    assert history.holdings.drop("old_series_usd_bn").null_count().row(0) == (0, 0, 0, 0, 0)
+
+
+def _comparison_columns_by_hand(body: bytes) -> dict[tuple[str, date], float]:
+    """(row label, month) -> the value under a month's second header column, read with csv.
+
+    Independent of the parser: a block's month row names a month twice at a series break, and
+    the file says the right-hand one is the old series "shown for comparison only".
+    """
+    import csv
+    import io
+
+    months = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+    rows = list(csv.reader(io.StringIO(body.decode("ascii")), delimiter="\t"))
+    out: dict[tuple[str, date], float] = {}
+    second: dict[int, date] = {}
+    for i, cells in enumerate(rows):
+        names = [c.strip().lower() for c in cells[1:]]
+        if cells and not cells[0].strip() and names and names[0] in months:
+            years = rows[i + 1]
+            seen: set[date] = set()
+            second = {}
+            for col, name in enumerate(names, start=1):
+                if name in months:
+                    month = date(int(years[col]), months.index(name) + 1, 1)
+                    if month in seen:
+                        second[col] = month
+                    seen.add(month)
+            continue
+        label = cells[0].strip() if cells else ""
+        for col, month in second.items():
+            if label and col < len(cells) and cells[col].strip():
+                try:
+                    out[(label, month)] = float(cells[col])
+                except ValueError:
+                    pass
+    return out
+
+
+def test_history_keeps_the_old_series_at_each_break(history_body: bytes,
+                                                    history: MfhHistory) -> None:
+    """The "for comparison only" estimates are kept beside the new series, marked as such."""
+    by_hand = _comparison_columns_by_hand(history_body)
+    japan = {m: v for (label, m), v in by_hand.items() if label == "Japan"}
+    assert sorted(japan) == [date(2000, 3, 1)] + [date(y, 6, 1) for y in range(2002, 2012)]
+    frame = history.holdings.filter(pl.col("holder_code") == "japan")
+    parsed = {r["month"]: r["old_series_usd_bn"] for r in frame.iter_rows(named=True)
+              if r["old_series_usd_bn"] is not None}
+    assert parsed == japan
+    assert parsed[date(2008, 6, 1)] == 580.4  # beside the new series' 628.0
+    grand = history.holdings.filter(pl.col("holder_code") == "grand_total")
+    assert grand.filter(pl.col("old_series_usd_bn").is_not_null()).height == 11
+    # values stay the new series: the old one is never a row of its own
+    assert value(history.holdings, "japan", date(2008, 6, 1)) == 628.0
 
 
 def test_history_release_date(history: MfhHistory) -> None:

@@ -100,10 +100,11 @@ _TIC_HOLDERS = (
 def tic_batch(months: list[date] | None = None) -> pl.DataFrame:
     months = months or month_starts(date(2026, 9, 1), 3)
     return pl.DataFrame(
-        [(code, m, label, kind, value, "slt_table5.txt", AS_OF)
+        [(code, m, label, kind, value, None, "slt_table5.txt", AS_OF)
          for m in months for code, kind, label, value in _TIC_HOLDERS],
         schema={"holder_code": pl.String, "month": pl.Date, "country": pl.String,
                 "holder_type": pl.String, "holdings_usd_bn": pl.Float64,
+                "old_series_usd_bn": pl.Float64,  # Table 5 rows never carry one
                 "source_file": pl.String, "release_date": pl.Date},
         orient="row",
     )

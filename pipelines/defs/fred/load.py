@@ -26,6 +26,7 @@ from pipelines.defs.fred.fetch import (
     fetch_api,
     fetch_keyless,
 )
+from pipelines.defs.fred.plan import Window as RequestWindow
 from pipelines.defs.fred.state import StoredSeries, ensure_fred_tables, read_state
 from pipelines.defs.fred.unit_changes import (
     UnitChange,
@@ -36,10 +37,19 @@ from pipelines.lib.errors import ParseError, SourceError
 from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
 from pipelines.lib.raw import Fetched, Fetcher
 from pipelines.lib.redact import redact_text
-from pipelines.lib.vintages import batch_is_current, upsert_with_vintages
+from pipelines.lib.vintages import (
+    UpsertStats,
+    Window,
+    batch_is_current,
+    clear_vintaged,
+    upsert_with_vintages,
+)
+from pipelines.lib.warehouse import transaction
 from pipelines.sources.fred import (
     SeriesSpec,
     parse_fredgraph_csv,
+    parse_observations_json,
+    parse_series_json,
     usd_bn_scale_for_units,
 )
 from pipelines.sources.fred.urls import MAX_OBSERVATIONS_LIMIT
@@ -116,6 +126,15 @@ def refresh(
             warm_up()
         return fetched
 
+    if fetcher.replay:
+        rebuilt = [s for s in specs if fetcher.manifest.loads(asset_key_string(s.id))]
+        for spec in rebuilt:
+            result = _settle_replay(con, fetcher, spec, log)
+            record_outcomes(con, TABLE, result.asset_key, list(result.outcomes), run_id=run_id)
+            yield result
+        specs = [s for s in specs if s not in rebuilt]  # older landing zones: newest body
+        if not specs:
+            return
     pool = ThreadPoolExecutor(max_workers=max(1, min(options.max_workers, len(specs))),
                               thread_name_prefix="fred-fetch")
     try:
@@ -145,6 +164,8 @@ def _settle(
         fetched = future.result()
         return publish_series(con, fetcher, fetched, stored, as_of, log)
     except BatchRejected as exc:
+        for body in fetched.responses if fetched is not None else ():
+            fetcher.flag(body, f"rejected: {exc}")  # the manifest too: replay skips it
         return _failed(spec, key, str(exc), exc.outcomes, fetched, log)
     except (SourceError, ParseError) as exc:
         outcome = _failed_outcome(checks.SCHEMA_MATCHES, spec, f"no usable response: {exc}")
@@ -179,11 +200,12 @@ def publish_series(
     if fetched.mode == "keyless":
         batch, files = _keyless_batch(fetcher, fetched)
     else:
-        batch, files = _api_batch(fetched, log)
+        batch, files = _api_batch(fetcher, fetched, log)
     if batch.is_empty():
         log.info(f"FRED {spec.id}: no observations since {fetched.window.start}")
         return _unchanged(con, spec, key, fetched, as_of, extra)
-    if batch_is_current(con, FRED_OBSERVATIONS.vintaged, batch):
+    window = Window("date", ((fetched.window.start, None),), {"series_id": spec.id})
+    if batch_is_current(con, FRED_OBSERVATIONS.vintaged, batch, window):
         # The moved window re-read rows staging already holds: nothing to audit or write.
         # Marking the body loaded lets the next identical request skip even the parse.
         if fetched.csv is not None:
@@ -201,18 +223,96 @@ def publish_series(
         source_url=", ".join(f.result.url for f in fetched.responses),
         raw_sha256=", ".join(f.sha256 or "" for f in fetched.responses),
         also_in_transaction=_bookkeeping(fetcher, fetched, batch, change, known_at),
+        window=window,
     )
+    fetcher.record_load(key, known_at, [(_body_name(fetched, f), f) for f in fetched.responses],
+                        **_load_facts(fetched))
     if change is not None:
         log.warning(f"FRED {change.describe()}")
         extra["unit_change"] = change.describe()
     extra.update(_summary(batch, report))
     stats = report.stats
     log.info(f"FRED {spec.id}: {stats.inserted} added, {stats.revised} revised,"
-             f" {stats.carried_updates} re-stated, {stats.unchanged} unchanged"
-             f" from {fetched.window.start}")
+             f" {stats.carried_updates} re-stated, {stats.withdrawn} withdrawn,"
+             f" {stats.unchanged} unchanged from {fetched.window.start}")
     if stats.written == 0:  # nothing new: no materialisation, so nothing downstream rebuilds
         return SeriesResult(spec, key, report.outcomes, None, fetched.responses, batch, extra)
     return SeriesResult(spec, key, report.outcomes, report, fetched.responses, batch, extra)
+
+
+def _body_name(fetched: SeriesFetch, body: Fetched) -> str:
+    if fetched.mode == "keyless":
+        return "fredgraph.csv"
+    return "series" if body is fetched.responses[0] else "observations"
+
+
+def _load_facts(fetched: SeriesFetch) -> dict[str, Any]:
+    """What a replay needs besides the bodies to rebuild the same batch."""
+    return {"mode": fetched.mode, "window_start": fetched.window.start.isoformat(),
+            "units": fetched.spec.units, "usd_bn_scale": fetched.spec.usd_bn_scale}
+
+
+def _settle_replay(
+    con: duckdb.DuckDBPyConnection, fetcher: Fetcher, spec: SeriesSpec, log: Log
+) -> SeriesResult:
+    key = asset_key_string(spec.id)
+    try:
+        return replay_series(con, fetcher, spec, log)
+    except (SourceError, ParseError) as exc:
+        outcome = _failed_outcome(checks.SCHEMA_MATCHES, spec, f"replay failed: {exc}")
+        return _failed(spec, key, str(exc), [outcome], None, log)
+
+
+def replay_series(
+    con: duckdb.DuckDBPyConnection, fetcher: Fetcher, spec: SeriesSpec, log: Log
+) -> SeriesResult:
+    """REPLAY=1: rebuild one series (observations, series row, unit changes, with history)
+    from the manifest's loads, in order, each at the moment it first became known; one
+    transaction, no audit (each batch passed its checks when first published)."""
+    key = asset_key_string(spec.id)
+    loads = fetcher.manifest.loads(key)
+    totals = {"inserted": 0, "revised": 0, "withdrawn": 0}
+    batch = pl.DataFrame()
+    with transaction(con):
+        clear_vintaged(con, FRED_OBSERVATIONS.vintaged, {"series_id": spec.id})
+        clear_vintaged(con, FRED_SERIES.vintaged, {"series_id": spec.id})
+        con.execute("DELETE FROM staging.fred_unit_changes WHERE series_id = ?", [spec.id])
+        for load in loads:
+            fetched, batch = _replayed_fetch(fetcher, spec, load)
+            stored = read_state(con, [spec.id])[spec.id]
+            change = detect_unit_change(con, stored, batch)
+            known_at = datetime.fromisoformat(load["known_at"])
+            window = Window("date", ((fetched.window.start, None),), {"series_id": spec.id})
+            stats = upsert_with_vintages(con, FRED_OBSERVATIONS.vintaged, batch,
+                                         known_at=known_at, window=window)
+            _bookkeeping(fetcher, fetched, batch, change, known_at)(con)
+            for name in totals:
+                totals[name] += getattr(stats, name)
+    log.info(f"FRED {spec.id}: rebuilt from {len(loads)} load(s) in the landing zone manifest,"
+             f" history included ({totals['inserted']} inserted, {totals['revised']} revised,"
+             f" {totals['withdrawn']} withdrawn)")
+    stats = UpsertStats(totals["inserted"], totals["revised"], 0, 0, totals["withdrawn"])
+    report = PublishReport(key, TABLE, batch.height, stats, ())
+    return SeriesResult(spec, key, (), report, (), batch,
+                        {"fetch_mode": "replay", "replayed_loads": len(loads)})
+
+
+def _replayed_fetch(
+    fetcher: Fetcher, spec: SeriesSpec, load: dict[str, Any]
+) -> tuple[SeriesFetch, pl.DataFrame]:
+    bodies = tuple(fetcher.body_of(b) for b in load["bodies"])
+    window = RequestWindow(date.fromisoformat(load["window_start"]), full_history=False)
+    if load["mode"] == "keyless":
+        (csv,) = bodies
+        frame = parse_fredgraph_csv(csv.body or b"", spec.id)
+        batch = observations_batch(spec.id, frame, units=load["units"],
+                                   scale=load["usd_bn_scale"], mode="keyless")
+        return SeriesFetch(spec, "keyless", window, True, bodies, csv=csv), batch
+    meta = parse_series_json(bodies[0].body or b"")
+    frame = pl.concat([parse_observations_json(b.body or b"").frame for b in bodies[1:]])
+    batch = observations_batch(spec.id, frame, units=meta.units,
+                               scale=usd_bn_scale_for_units(meta.units), mode="api")
+    return SeriesFetch(spec, "api", window, True, bodies, meta=meta, observations=frame), batch
 
 
 def _keyless_batch(
@@ -227,6 +327,10 @@ def _keyless_batch(
     except ParseError as exc:
         fetcher.flag(body, f"parse error: {exc}")  # so replay never loads it again
         raise SourceError("fred", body.result.url, str(exc)) from exc
+    problem = outside_request(spec, fetched.window.start, frame)
+    if problem is not None:
+        fetcher.flag(body, problem)
+        raise SourceError("fred", body.result.url, problem)
     batch = observations_batch(spec.id, frame, units=spec.units, scale=spec.usd_bn_scale,
                                mode="keyless")
     files = (FileRows(url=body.result.url, rows_now=frame.height,
@@ -234,10 +338,36 @@ def _keyless_batch(
     return batch, files
 
 
-def _api_batch(fetched: SeriesFetch, log: Log) -> tuple[pl.DataFrame, tuple[FileRows, ...]]:
+def outside_request(spec: SeriesSpec, start: date, frame: pl.DataFrame) -> str | None:
+    """Why a reply holds rows it was not asked for, or None: a row dated before the requested
+    window start, or off the series' calendar (a monthly series is dated on the 1st). A reply
+    may only touch what was asked, so the whole reply is refused, naming the first such row."""
+    early = frame.filter(pl.col("date") < start).sort("date")
+    if early.height:
+        row = early.row(0, named=True)
+        return (f"reply holds {early.height} row(s) before the requested window start {start}"
+                f" (first: {row['date']}, {row['value']}); the whole reply is refused")
+    if spec.frequency == "monthly":
+        off = frame.filter(pl.col("date").dt.day() != 1).sort("date")
+        if off.height:
+            row = off.row(0, named=True)
+            return (f"row dated {row['date']} is off the calendar of monthly series {spec.id}"
+                    " (dated on the 1st); the whole reply is refused")
+    return None
+
+
+def _api_batch(
+    fetcher: Fetcher, fetched: SeriesFetch, log: Log
+) -> tuple[pl.DataFrame, tuple[FileRows, ...]]:
     """The unit FRED states wins over the catalogue's."""
     spec, meta, frame = fetched.spec, fetched.meta, fetched.observations
     assert meta is not None and frame is not None
+    problem = outside_request(spec, fetched.window.start, frame)
+    if problem is not None:
+        pages = fetched.responses[1:]
+        for page in pages:
+            fetcher.flag(page, problem)
+        raise SourceError("fred", pages[0].result.url if pages else None, problem)
     if meta.units != spec.units:
         log.warning(f"FRED {spec.id}: FRED states units {meta.units!r}, the catalogue"
                     f" {spec.units!r}; using FRED's (update catalogue.yaml)")

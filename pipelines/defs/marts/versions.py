@@ -19,6 +19,7 @@ from datetime import date
 import dagster as dg
 import duckdb
 
+from pipelines.defs.ingest import carried_over_checks, check_results
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.errors import PipelineError
 from pipelines.lib.refresh import (
@@ -36,8 +37,10 @@ from pipelines.lib.refresh import (
     table_exists,
     table_version,
 )
+from pipelines.marts import checks as mart_checks
 from pipelines.marts.build import FRED_TABLE, PRELOADED_TABLES, STAGING_TABLES, MartSql, build_mart
 from pipelines.marts.thresholds import THRESHOLDS_PATH
+from pipelines.validation.results import record_outcomes
 
 MISSING = "missing"
 
@@ -99,6 +102,8 @@ def materialize_mart(
         exists = table_exists(con, mart.table)
         reason = rebuild_reason(previous, exists, code, inputs_version)
         error: str | None = None
+        checks: list[dg.AssetCheckResult] = []
+        asset_key = dg.AssetKey(["marts", mart.name])
         if reason is None:
             outcome = CURRENT
             rows = previous.rows if previous else 0
@@ -118,6 +123,15 @@ def materialize_mart(
                 exists = True
                 record_build(con, Build(mart.name, code, inputs_version, data_version, now(),
                                         rows, context.run.run_id))
+                outcomes = mart_checks.evaluate(con, mart)
+                record_outcomes(con, mart.table, key, outcomes, run_id=context.run.run_id)
+                checks = check_results(asset_key, outcomes)
+                failed = [o.name for o in outcomes if not o.passed]
+                if failed:
+                    context.log.warning(f"{mart.table}: checks failed: {', '.join(failed)}")
+        # Not rebuilt: the table is the one last judged, so that verdict still stands.
+        checks += list(carried_over_checks(context, con, asset_key,
+                                           {c.check_name or "" for c in checks}))
         attempt = record_attempt(
             con, asset_key=key, kind="mart", table_name=mart.table, source="marts",
             target=f"sql/marts/{mart.path.name}", outcome=outcome, error=error,
@@ -138,7 +152,8 @@ def materialize_mart(
     if attempt.failing:
         metadata.update({"error": attempt.last_error or "",
                          "failing_since": str(attempt.failing_since)})
-    return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(data_version))
+    return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(data_version),
+                                check_results=checks)
 
 
 def last_date(con: duckdb.DuckDBPyConnection, table: str) -> date | None:

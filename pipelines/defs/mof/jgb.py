@@ -16,7 +16,7 @@ from pipelines.defs.ingest import (
 )
 from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.sources.mof import urls
-from pipelines.sources.mof.jgb_parse import parse_jgb_csv, parse_jgb_title_month
+from pipelines.sources.mof.jgb_parse import parse_jgb_file, parse_jgb_title_month
 from pipelines.staging.mof import JGB_YIELDS
 
 JGB_YIELDS_KEY = dg.AssetKey(["mof", "jgb_yields"])
@@ -34,8 +34,8 @@ def jgb_files(base_url: str, language: str) -> tuple[SourceFile, ...]:
         "ja": (urls.JGB_HISTORY_JA, urls.JGB_CURRENT_JA),
     }[language]
     return (
-        SourceFile(history.filename, urls.url(base_url, history), parse_jgb_csv),
-        SourceFile(current.filename, urls.url(base_url, current), parse_jgb_csv,
+        SourceFile(history.filename, urls.url(base_url, history), parse_jgb_file),
+        SourceFile(current.filename, urls.url(base_url, current), parse_jgb_file,
                    period_of=_title_period),
     )
 

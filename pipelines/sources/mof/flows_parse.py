@@ -34,6 +34,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from pipelines.lib.errors import ParseError
+from pipelines.sources.excerpt import with_header
 from pipelines.sources.mof import decode_cp932
 
 UNIT = "億円"
@@ -81,6 +82,9 @@ _ASSET_WORDS = {
     7: ("短期債", "short-term"),
     10: ("合計", "total"),
 }
+# Columns each asset label spans (a merged cell): an export may put the label in the first
+# cell of the span (FORMATS §4 fragments) or centre it; either is accepted, nothing outside.
+_ASSET_SPANS = {0: 3, 3: 3, 6: 1, 7: 3, 10: 1}
 
 INVESTOR_TYPES: dict[str, str] = {
     "各部門計": "all_investors",
@@ -219,6 +223,8 @@ def parse_flows_weekly(body: bytes) -> pl.DataFrame:
     for line, row in rows:
         period = _parse_period(_cell(row, 0), line)
         if period is None:
+            if seen:  # below the header: a row of amounts must be a week, never dropped
+                _refuse_unknown_row(row, line)
             continue
         _check_first_seen(seen, period[0], line, "week starting")
         if _unpublished(row[1:]):
@@ -329,7 +335,8 @@ def _header_rows(rows: list[Row], is_data: Callable[[list[str]], bool]) -> list[
     for index, (_, row) in enumerate(rows):
         if is_data(row):
             return rows[:index]
-    raise ParseError("no data rows found (is this the expected MOF securities file?)")
+    raise ParseError(with_header(
+        "no data rows found (is this the expected MOF securities file?)", rows[:15]))
 
 
 def _check_unit(header: list[Row]) -> None:
@@ -348,7 +355,8 @@ def _check_unit(header: list[Row]) -> None:
                     )
                 found = True
     if not found:
-        raise ParseError(f"unit cell '単位：{UNIT}' not found in the header rows")
+        raise ParseError(with_header(f"unit cell '単位：{UNIT}' not found in the header rows",
+                                     header))
 
 
 def _check_block_headers(header: list[Row], offsets: tuple[int, int]) -> None:
@@ -358,35 +366,42 @@ def _check_block_headers(header: list[Row], offsets: tuple[int, int]) -> None:
     into an error instead of, say, gross purchases loaded as net.
     """
     expected_asset = {off + rel: words for off in offsets for rel, words in _ASSET_WORDS.items()}
+    spans = {off + rel: _ASSET_SPANS[rel] for off in offsets for rel in _ASSET_WORDS}
     expected_metric: dict[int, tuple[str, ...]] = {}
     for off in offsets:
         for rel, name in enumerate(_BLOCK):
             metric = name.rsplit("_", 1)[1]
             expected_metric[off + rel] = _METRIC_WORDS.get(metric, _NET_WORDS)
-    for expected, what in ((expected_asset, "asset class"), (expected_metric, "metric")):
-        line, row = _best_header_row(header, expected, what)
+    for expected, what, span in ((expected_asset, "asset class", spans),
+                                 (expected_metric, "metric", {})):
+        line, row = _best_header_row(header, expected, what, span)
         for column, words in sorted(expected.items()):
-            if not _label_matches(_cell(row, column), words):
-                raise ParseError(
+            if not _in_span(row, column, span.get(column, 1), words):
+                raise ParseError(with_header(
                     f"{what} header: column {column + 1} reads {_cell(row, column).strip()!r}, "
-                    f"expected {words[0]!r} (was a column inserted or moved?)",
-                    line=line,
-                )
+                    f"expected {words[0]!r} (was a column inserted or moved?)", header),
+                    line=line)
 
 
-def _best_header_row(header: list[Row], expected: dict[int, tuple[str, ...]], what: str) -> Row:
+def _in_span(row: list[str], column: int, width: int, words: tuple[str, ...]) -> bool:
+    return any(_label_matches(_cell(row, c), words) for c in range(column, column + width))
+
+
+def _best_header_row(
+    header: list[Row], expected: dict[int, tuple[str, ...]], what: str, spans: dict[int, int]
+) -> Row:
     """The header row whose cells best match the expected labels; none matching is an error."""
     scored = [
-        (sum(_label_matches(_cell(row, c), words) for c, words in expected.items()), line, row)
+        (sum(_in_span(row, c, spans.get(c, 1), words) for c, words in expected.items()), line,
+         row)
         for line, row in header
     ]
     best = max(scored, key=lambda item: item[0], default=(0, 0, []))
     if best[0] == 0:
         first = min(expected)
-        raise ParseError(
+        raise ParseError(with_header(
             f"{what} header row not found: expected {expected[first][0]!r} above column "
-            f"{first + 1} and the like"
-        )
+            f"{first + 1} and the like", header))
     return best[1], best[2]
 
 
@@ -467,6 +482,14 @@ def _frame(
 
 # ---------------------------------------------------------------------------------------------
 # Weekly periods
+
+
+def _refuse_unknown_row(row: list[str], line: int) -> None:
+    """A row holding amounts whose first cell is not a period would be lost without a word."""
+    if any(_AMOUNT.match(_squash(c).replace(" ", "")) for c in row[1:]):
+        raise ParseError(
+            f"row starts with {_cell(row, 0).strip()!r}, which is not a week period, yet holds"
+            " amounts: refusing the file rather than dropping the row", line=line)
 
 
 def _is_period_like(cell: str) -> bool:
@@ -600,10 +623,9 @@ def _investor_triplets(header: list[Row]) -> list[tuple[int, str, str]]:
         None,
     )
     if label_index is None:
-        raise ParseError(
+        raise ParseError(with_header(
             f"investor label {ALL_INVESTORS_LABEL!r} (all investors) not found in the first "
-            f"{_LABEL_SEARCH_ROWS} header rows"
-        )
+            f"{_LABEL_SEARCH_ROWS} header rows", header))
     line, row = header[label_index]
     labels = [
         (column, " ".join(cell.split()))
@@ -627,7 +649,10 @@ def _investor_triplets(header: list[Row]) -> list[tuple[int, str, str]]:
             )
         codes[code] = column
         triplets.append((column, code, label))
-    _check_triplet_metrics(header[label_index + 1 :], triplets, line)
+    try:
+        _check_triplet_metrics(header[label_index + 1 :], triplets, line)
+    except ParseError as exc:
+        raise ParseError(with_header(exc.what, header), line=exc.line) from None
     return triplets
 
 

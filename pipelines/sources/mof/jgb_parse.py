@@ -16,6 +16,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -34,6 +35,12 @@ _ERA_DATE = re.compile(r"^([SHR])(\d{1,2})\.(\d{1,2})\.(\d{1,2})$")
 # one of the two formats above is a corrupted row, e.g. a spreadsheet's `9/24/74`.
 _DATE_LIKE = re.compile(r"^[A-Za-z]?\d{1,4}\s*[./\-年]")
 _NUMBER = r"^-?\d+(?:\.\d+)?$"
+# Kanji era forms seen in MOF's Japanese pages and files: `令和8年11月27日`, `令和8.11.27`,
+# `令和元年5月7日`; rewritten to the letter form `R8.11.27` before parsing.
+_KANJI_ERA = (("令和", "R"), ("平成", "H"), ("昭和", "S"))
+# First cells after the header that are notes, not data: footnote markers and the trailer
+# sentence (`※最新のcsvデータが…`, `"If you cannot download the latest csv data…"`).
+_NOTE = re.compile(r"^(?:[※*＊注]|\(注|（注|If you |Note|Source|出所|資料)")
 
 # Era letter -> (offset to the Gregorian year, first day, last day). The boundaries are the
 # imperial transitions; a date outside its era is a typo or a corrupted file, never data.
@@ -68,27 +75,61 @@ _MONTH_NAMES = {
 OUTPUT_SCHEMA = pl.Schema({"date": pl.Date, "tenor_years": pl.Int16, "yield_pct": pl.Float64})
 
 
-def parse_jgb_csv(body: bytes) -> pl.DataFrame:
-    """Parse any of the four MOF JGB CSVs into long rows `date, tenor_years, yield_pct`.
+@dataclass(frozen=True)
+class JgbFile:
+    """A parsed JGB file: long rows, the days quoted with every tenor `-` (skipped, counted),
+    and the month its title declares (current-month files only)."""
 
-    A `-` cell yields no row (the tenor did not exist or was not quoted that day). Sorted by
-    date then tenor. Raises ParseError for a wrong encoding, a missing or unknown header,
-    a malformed date-like first cell, a date outside its era, a non-numeric value, or a
-    duplicate date; the message carries the 1-based line number.
+    frame: pl.DataFrame
+    empty_days: tuple[date, ...]
+    month: date | None
+
+
+def parse_jgb_csv(body: bytes) -> pl.DataFrame:
+    """Parse any of the four MOF JGB CSVs into long rows `date, tenor_years, yield_pct`."""
+    return parse_jgb_file(body).frame
+
+
+def parse_jgb_file(body: bytes) -> JgbFile:
+    """Parse any of the four MOF JGB CSVs; see `JgbFile`.
+
+    A `-` cell yields no row (the tenor did not exist or was not quoted that day); a day with
+    every tenor `-` is a holiday-style empty row, listed in `empty_days`. Sorted by date then
+    tenor. Raises ParseError for a wrong encoding, a missing or unknown header, a first cell
+    that is neither a date nor a note, a date outside its era or outside the month the title
+    declares, a non-numeric value, or a duplicate date; the message carries the line number.
     """
     rows = list(_numbered_rows(decode_cp932(body)))
     header_index, tenors = _find_header(rows)
+    month = next((m for line, r in rows[:header_index] if r
+                  for m in [_title_month(_nfkc(r[0]), line)] if m), None)
     grid = _grid(rows[header_index + 1 :], len(tenors) + 1)
     dated = grid if grid.is_empty() else _with_dates(grid)
     if dated.is_empty():
         # A current-month file (its title names the month) is legitimately empty before the
         # month's first quote is published; a history file never is.
-        if any(_title_month(_nfkc(r[0]), line) for line, r in rows[:header_index] if r):
-            return pl.DataFrame(schema=OUTPUT_SCHEMA)
+        if month is not None:
+            return JgbFile(pl.DataFrame(schema=OUTPUT_SCHEMA), (), month)
         raise ParseError(f"no data rows after the header on line {rows[header_index][0]}")
     _check_row_widths(dated, len(tenors) + 1)
     _check_unique_dates(dated)
-    return _to_long(dated.rename({f"c{i + 1}": str(t) for i, t in enumerate(tenors)}))
+    if month is not None:
+        _check_in_month(dated, month)
+    long = _to_long(dated.rename({f"c{i + 1}": str(t) for i, t in enumerate(tenors)}))
+    empty = dated.join(long.select("date").unique(), on="date", how="anti")
+    return JgbFile(long, tuple(sorted(empty["date"].to_list())), month)
+
+
+def _check_in_month(dated: pl.DataFrame, month: date) -> None:
+    """A current-month file may only hold days of the month its title names."""
+    outside = dated.filter((pl.col("date").dt.year() != month.year)
+                           | (pl.col("date").dt.month() != month.month)).sort("line")
+    if outside.height:
+        raise ParseError(
+            f"row dated {outside['date'][0].isoformat()} lies outside the month the file's"
+            f" title declares ({month:%Y-%m}); the whole file is refused",
+            line=outside["line"][0],
+        )
 
 
 def parse_jgb_title_month(body: bytes) -> date | None:
@@ -183,7 +224,13 @@ def _with_dates(grid: pl.DataFrame) -> pl.DataFrame:
     A first cell that looks like a date but is in neither MOF format is an error, not a skip:
     silently dropping it would lose a day of data without anyone noticing.
     """
-    first = pl.col("c0").str.strip_chars()
+    first = pl.col("c0").str.normalize("NFKC").str.strip_chars()
+    for kanji, letter in _KANJI_ERA:
+        era_form = (first.str.replace(f"^{kanji}\\s*元", f"{letter}1")
+                    .str.replace(f"^{kanji}\\s*", letter)
+                    .str.replace(r"^([SHR]\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$",
+                                 "$1.$2.$3"))
+        first = pl.when(first.str.starts_with(kanji)).then(era_form).otherwise(first)
     parts = grid.with_columns(
         first.alias("date_text"),
         first.str.extract_groups(_GREGORIAN.pattern).alias("g"),
@@ -201,6 +248,7 @@ def _with_dates(grid: pl.DataFrame) -> pl.DataFrame:
             "H31.4.26, R1.5.7 (a spreadsheet re-save rewrites dates as M/D/YY)",
             line=line,
         )
+    _refuse_unknown_rows(parts.filter(~is_gregorian & ~is_era))
     offset = pl.lit(None, dtype=pl.Int32)
     for letter, (years, _, _) in ERAS.items():
         offset = pl.when(pl.col("e_1") == letter).then(years).otherwise(offset)
@@ -227,6 +275,26 @@ def _with_dates(grid: pl.DataFrame) -> pl.DataFrame:
         )
     _check_eras(dated)
     return dated.select("line", "cells", "date", pl.col(r"^c\d+$").exclude("c0"))
+
+
+def _refuse_unknown_rows(undated: pl.DataFrame) -> None:
+    """Rows after the header that are not dates must be blank rows or notes; anything else
+    (`令和8.11.27x`, `Total`, a value row under a mangled date) fails the file, naming it,
+    instead of being dropped without a word."""
+    cells = pl.concat_str(pl.col(r"^c\d+$").exclude("c0"), separator="").str.strip_chars()
+    unknown = undated.filter(
+        (pl.col("date_text") != "")
+        & ~(pl.col("date_text").str.contains(_NOTE.pattern) & (cells == ""))
+    ).sort("line")
+    blank_with_values = undated.filter((pl.col("date_text") == "") & (cells != "")).sort("line")
+    bad = pl.concat([unknown, blank_with_values]).sort("line")
+    if bad.height:
+        row = bad.row(0, named=True)
+        what = repr(row["date_text"]) if row["date_text"] else "an empty first cell"
+        raise ParseError(
+            f"row starts with {what}, which is neither a date (YYYY/M/D, R8.11.27,"
+            " 令和8年11月27日) nor a recognised note: refusing the file rather than dropping"
+            " the row", line=row["line"])
 
 
 def _check_eras(dated: pl.DataFrame) -> None:

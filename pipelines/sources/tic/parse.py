@@ -19,6 +19,7 @@ from typing import Final, NamedTuple
 import polars as pl
 
 from pipelines.lib.errors import ParseError
+from pipelines.sources.excerpt import with_header
 from pipelines.sources.tic.labels import Holder, classify, is_of_which, normalise_label
 
 LESS_THAN_50M_USD_BN: Final = 0.025
@@ -34,7 +35,11 @@ HOLDINGS_SCHEMA: Final = {
     "holder_type": pl.String,
     "month": pl.Date,
     "holdings_usd_bn": pl.Float64,
+    "old_series_usd_bn": pl.Float64,
 }
+"""`old_series_usd_bn`: at a series break (a month printed twice in `mfhhis01.txt`), the
+previous series' estimate for the same month, which the file shows "for comparison only";
+NULL in every other month and in Table 5. The marts use it to take the break out of changes."""
 REVISIONS_SCHEMA: Final = {"data_year": pl.Int32, "revised_on": pl.Date}
 
 _MONTHS: Final = tuple("jan feb mar apr may jun jul aug sep oct nov dec".split())
@@ -158,10 +163,17 @@ def _classify(label: str, *, in_memo: bool, line: int, source: str) -> Holder:
         raise ParseError(source=source, what=str(exc), line=line) from exc
 
 
-def _holdings_frame(observations: Iterable[_Obs], source: str) -> pl.DataFrame:
-    """One row per (holder, month); a second value for the same pair is an error."""
+def _holdings_frame(
+    observations: Iterable[_Obs], source: str, old_series: Iterable[_Obs] = ()
+) -> pl.DataFrame:
+    """One row per (holder, month); a second value for the same pair is an error.
+
+    `old_series` are the comparison-only values of the previous series at a break: each goes
+    into `old_series_usd_bn` of its (holder, month) row, never a row of its own.
+    """
+    old = {(o.holder.holder_code, o.month): o.value for o in old_series}
     seen: dict[tuple[str, date], int] = {}
-    records: list[tuple[str, str, str, date, float]] = []
+    records: list[tuple[str, str, str, date, float, float | None]] = []
     for obs in observations:
         key = (obs.holder.holder_code, obs.month)
         if key in seen:
@@ -173,7 +185,8 @@ def _holdings_frame(observations: Iterable[_Obs], source: str) -> pl.DataFrame:
             )
         seen[key] = obs.line
         h = obs.holder
-        records.append((h.label, h.holder_code, h.holder_type, obs.month, obs.value))
+        records.append((h.label, h.holder_code, h.holder_type, obs.month, obs.value,
+                        old.get(key)))
     frame = pl.DataFrame(records, schema=HOLDINGS_SCHEMA, orient="row")
     return frame.sort("month", "holder_code")
 
@@ -192,7 +205,7 @@ def _row_values(
                     line=line,
                 )
             continue
-        if col not in months:  # a series-break column shown for comparison only
+        if col not in months:  # the other series of a break month (read by another call)
             continue
         try:
             value = _parse_value(cell)
@@ -213,11 +226,16 @@ _HISTORY: Final = "TIC mfhhis01.txt"
 
 @dataclass
 class _Block:
-    """One yearly block of the history: kept column -> month, and what has been seen."""
+    """One yearly block of the history: kept column -> month, and what has been seen.
+
+    `old_months` are the series-break columns: the same month again, to the right of the new
+    series, holding the previous series' estimate "shown for comparison only".
+    """
 
     line: int
     months: dict[int, date]
     known: set[int]
+    old_months: dict[int, date] = field(default_factory=dict)
     in_memo: bool = False
     has_grand_total: bool = False
 
@@ -241,7 +259,8 @@ def _open_block(month_cols: dict[int, int], rows: list[tuple[int, list[str]]], i
     """Date each column from the month row and the `Country` year row under it.
 
     Months run newest first; where a month repeats (series break) the leftmost column is
-    the new series and the later one, "shown for comparison only", is dropped.
+    the new series and the later one, "shown for comparison only", is the old series' estimate
+    (kept apart, in `old_months`).
     """
     line = rows[i][0]
     year_line, year_cells = rows[i + 1] if i + 1 < len(rows) else (line, [])
@@ -271,6 +290,7 @@ def _open_block(month_cols: dict[int, int], rows: list[tuple[int, list[str]]], i
             source=_HISTORY, what="year row shorter than the month row", line=year_line
         )
     months: dict[int, date] = {}
+    old_months: dict[int, date] = {}
     previous: date | None = None
     for col, month in dated:
         if previous is not None and month > previous:
@@ -282,7 +302,13 @@ def _open_block(month_cols: dict[int, int], rows: list[tuple[int, list[str]]], i
         previous = month
         if month not in months.values():
             months[col] = month
-    return _Block(line=line, months=months, known=set(month_cols))
+        elif month in old_months.values():
+            raise ParseError(
+                source=_HISTORY, what=f"{month:%b-%Y} appears three times", line=line
+            )
+        else:
+            old_months[col] = month
+    return _Block(line=line, months=months, known=set(month_cols), old_months=old_months)
 
 
 def _close_block(block: _Block | None) -> None:
@@ -360,7 +386,7 @@ def parse_mfh_history(body: bytes) -> MfhHistory:
             what="no release stamp (like '3/18/26') after the last block; the file looks truncated",
         )
     return MfhHistory(
-        holdings=_holdings_frame(reader.observations, _HISTORY),
+        holdings=_holdings_frame(reader.observations, _HISTORY, reader.old_series),
         release_date=reader.trailer.release_date,
         revisions=pl.DataFrame(
             list(reader.trailer.revisions.items()), schema=REVISIONS_SCHEMA, orient="row"
@@ -375,6 +401,7 @@ class _HistoryReader:
         self.rows = rows
         self.trailer = _Trailer()
         self.observations: list[_Obs] = []
+        self.old_series: list[_Obs] = []
         self.block: _Block | None = None
         self.seen_block = False
 
@@ -408,6 +435,7 @@ class _HistoryReader:
             raise ParseError(source=_HISTORY, what=what, line=line)
         else:
             self.observations.extend(_block_row(self.block, cells, line))
+            self.old_series.extend(_block_old_series(self.block, cells, line))
 
     def _unlabelled(self, cells: list[str], line: int) -> None:
         """Padding, dashed rules and `Series 17/` rows are skipped; bare numbers are not."""
@@ -444,6 +472,15 @@ def _block_row(block: _Block, cells: list[str], line: int) -> list[_Obs]:
     return [_Obs(holder, month, value, line) for month, value in values]
 
 
+def _block_old_series(block: _Block, cells: list[str], line: int) -> list[_Obs]:
+    """The row's comparison-only values of the previous series, at the block's break months."""
+    if not block.old_months:
+        return []
+    holder = _classify(cells[0], in_memo=block.in_memo, line=line, source=_HISTORY)
+    values = _row_values(cells, block.old_months, block.known, line=line, source=_HISTORY)
+    return [_Obs(holder, month, value, line) for month, value in values]
+
+
 # ------------------------------------------------------------------------- slt_table5.txt
 
 
@@ -466,21 +503,58 @@ def _table5_header(cells: list[str]) -> dict[int, date] | None:
     return months or None
 
 
-def parse_slt_table5(body: bytes) -> Table5:
-    """Parse `slt_table5.txt`: a preamble, a `Country` header of ISO months, holder rows.
+def _table5_two_row_header(rows: list[tuple[int, list[str]]], k: int) -> dict[int, date] | None:
+    """The layout of Treasury's other Major Foreign Holders tables (FORMATS §3.2, §3.3): a row
+    of month names (`\tJul\tJun…`) over a `Country` row of years; column -> month, or None."""
+    month_cols = _month_columns(rows[k][1])
+    if month_cols is None or k + 1 >= len(rows):
+        return None
+    years = rows[k + 1][1]
+    if not years or normalise_label(years[0]).casefold() != "country":
+        return None
+    months: dict[int, date] = {}
+    for col, month in month_cols.items():
+        text = years[col].strip() if col < len(years) else ""
+        if not _YEAR.fullmatch(text):
+            return None
+        months[col] = date(int(text), month, 1)
+    return months
 
-    Raises ParseError for HTML, non-ASCII, no header, units other than billions of
-    dollars, a repeated month column, an unreadable number, a duplicate holder, or no
-    Grand Total row (truncated file).
+
+_TABLE5_LAYOUTS: Final = (
+    "expected one of the layouts FORMATS.md §3.1-3.3 describes: a row 'Country<TAB>YYYY-MM"
+    "<TAB>...' (ISO months, newest first), or a row of month names (<TAB>Jul<TAB>Jun...) over "
+    "a row 'Country<TAB>YYYY<TAB>...'"
+)
+
+
+def _find_table5_header(rows: list[tuple[int, list[str]]]) -> tuple[int, int, dict[int, date]]:
+    """(index of the header's first row, rows it spans, column -> month)."""
+    for k, (_, cells) in enumerate(rows):
+        iso = _table5_header(cells)
+        if iso:
+            return k, 1, iso
+        two_row = _table5_two_row_header(rows, k)
+        if two_row:
+            return k, 2, two_row
+    raise ParseError(source=_TABLE5, what=with_header(
+        f"no header found: {_TABLE5_LAYOUTS}", rows[:15]))
+
+
+def parse_slt_table5(body: bytes) -> Table5:
+    """Parse `slt_table5.txt`: a preamble, a `Country` header of months, holder rows.
+
+    FORMATS.md marks this layout unverified (no real copy yet), so each variant it describes
+    is read: the single ISO-month header row, or the month-name row over a `Country` row of
+    years used by Treasury's other holders tables; labels bare or quoted; the foreign-official
+    lines as `Of Which: Foreign Official…` or below an `Of which:` line in the short form.
+    Raises ParseError for HTML, non-ASCII, no header (showing the rows found), units other
+    than billions of dollars, a repeated month column, an unreadable number, a duplicate
+    holder, or no Grand Total row (truncated file).
     """
     rows = _rows(_decode(body, _TABLE5), _TABLE5, quoted=False)
-    header_at = next((k for k, (_, c) in enumerate(rows) if _table5_header(c)), None)
-    if header_at is None:
-        raise ParseError(
-            source=_TABLE5, what="no header found: expected a row 'Country<TAB>YYYY-MM<TAB>...'"
-        )
-    header_line, header_cells = rows[header_at]
-    months = _table5_header(header_cells) or {}
+    header_at, header_rows, months = _find_table5_header(rows)
+    header_line = rows[header_at][0]
     if len(set(months.values())) != len(months):
         raise ParseError(
             source=_TABLE5, what="a month appears twice in the header", line=header_line
@@ -488,7 +562,7 @@ def parse_slt_table5(body: bytes) -> Table5:
     title, units = _table5_preamble(rows[:header_at])
     observations: list[_Obs] = []
     in_memo = False
-    for line, cells in rows[header_at + 1 :]:
+    for line, cells in rows[header_at + header_rows :]:
         label = cells[0] if cells else ""
         has_values = any(not _blank(c) for c in cells[1:])
         if _blank(label) or not has_values:

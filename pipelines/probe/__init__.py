@@ -1,0 +1,1 @@
+"""The live-format probe (`make probe`): see pipelines/probe/run.py."""

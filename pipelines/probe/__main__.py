@@ -1,0 +1,5 @@
+import sys
+
+from pipelines.probe.run import main
+
+sys.exit(main())
