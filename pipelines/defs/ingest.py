@@ -443,7 +443,7 @@ def refresh_validation_report(
     path = serving_dir / "validation.html"
     try:
         write_report(con, path)
-    except OSError as exc:  # a full or read-only disk must not cost the tables their refresh
+    except Exception as exc:  # a full disk, or a bug in the page, must not cost the refresh
         log.warning(f"validation report not written ({path}): {exc}")
         return
     log.info(f"validation report: {path}")

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -127,6 +127,12 @@ def stop(proc: subprocess.Popen[bytes], sig: int, grace_s: float = 60) -> int:
 
 
 # --- what a run left -----------------------------------------------------------------------------
+
+
+def naive_utc(moment: datetime | None) -> datetime | None:
+    """The serving copy stores UTC TIMESTAMPs (no zone) for DuckDB 1.x readers; the
+    warehouse TIMESTAMPTZ. This puts a warehouse time in the copy's form."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment and moment.tzinfo else moment
 
 
 def connect_ro(path: Path) -> duckdb.DuckDBPyConnection:

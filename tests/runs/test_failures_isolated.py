@@ -77,7 +77,7 @@ def test_a_404_series_keeps_the_rest_current_and_is_reported_stale(
     again = s.refresh(replica_at(s.D1), assets_dir, catalogue_with_missing_series, s.D1)
     assert not again.success
     assert s.table_status(assets_dir)["staging.fred_observations"]["failing_since"] == first
-    assert s.refresh_status(assets_dir)["fred/DGS1"]["failing_since"] == first
+    assert s.naive_utc(s.refresh_status(assets_dir)["fred/DGS1"]["failing_since"]) == first
 
 
 def test_a_refused_file_keeps_its_rows_marts_rebuild_from_what_staging_has_and_it_recovers(
@@ -85,7 +85,8 @@ def test_a_refused_file_keeps_its_rows_marts_rebuild_from_what_staging_has_and_i
 ) -> None:
     before = _staging_digest(assets_dir, "staging.mof_securities_flows_monthly")
     builds = s.mart_builds(assets_dir)
-    d0_success = s.refresh_status(assets_dir)["mof/securities_flows_monthly"]["last_success_at"]
+    d0_success = s.naive_utc(
+        s.refresh_status(assets_dir)["mof/securities_flows_monthly"]["last_success_at"])
     rep = replica_at(s.D1)
     rep.put(s.MONTHA1, "期間,対外証券投資\nnot a number,#VALUE!\n".encode("cp932"))
 

@@ -52,7 +52,7 @@ def test_ordinary_next_day_serves_every_new_value_then_nothing_new_changes_nothi
     assert not [t for t, row in status.items() if row["is_stale"]]
     assert status["marts.yield_spreads_daily"]["last_date"] == newest
     assert status["marts.yield_spreads_daily"]["refreshed_at"] == \
-        after_builds["yield_spreads_daily"]
+        s.naive_utc(after_builds["yield_spreads_daily"])
     assert status["staging.jgb_yields"]["last_success_at"] is not None
     assert 'data-stale="0"' in s.report_html(assets_dir)
 
