@@ -33,8 +33,22 @@ def _number(value: Any) -> float:
     return float(raw) if isinstance(raw, int | float) else 0.0
 
 
+def _rewrote(meta: Any) -> bool:
+    """Whether a materialisation rewrote anything. Every run reports every selected asset
+    (issue 13); its metadata says whether rows landed, a mart was rebuilt, the serving copy
+    or the report was rewritten, or an alert was raised."""
+    def value(key: str) -> Any:
+        return getattr(meta.get(key), "value", meta.get(key))
+
+    if value("outcome") is not None:
+        return value("outcome") in ("loaded", "built")
+    if value("published") is not None or value("written") is not None:
+        return bool(value("published") or value("written"))
+    return _number(meta.get("alerts_this_run")) > 0
+
+
 def run_summary(result: Any) -> dict[str, Any]:
-    """Materialised keys, check results and rows written, from a run's events."""
+    """Keys rewritten, check results and rows written, from a run's events."""
     materialised: list[str] = []
     staging_rows = mart_rows = checks = 0
     for event in result.all_events:
@@ -45,8 +59,10 @@ def run_summary(result: Any) -> dict[str, Any]:
             continue
         mat = event.event_specific_data.materialization
         key = mat.asset_key.to_user_string()
-        materialised.append(key)
         meta = mat.metadata
+        if not _rewrote(meta):
+            continue  # reported with an unchanged data version: nothing was rewritten
+        materialised.append(key)
         if key.startswith("marts/"):
             mart_rows += int(_number(meta.get("rows")))
         else:

@@ -1,21 +1,23 @@
 """The code location: every asset, check, resource, schedule and sensor, in one Definitions.
 
 Policy that applies to every asset (freshness from its cadence) is applied here, once.
+
+A refresh never stops at a failing source: every ingestion asset and mart reports an outcome
+with a data version (defs/ingest.py, defs/marts/versions.py), so the marts, the serving copy
+and the report downstream always run, rebuilding only what changed; the `refresh_outcomes`
+check then fails the run if any refresh in it failed (defs/outcomes.py).
 """
+
+from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.fred.assets import fred_series
 from pipelines.defs.freshness import apply_freshness
 from pipelines.defs.jobs import JOBS
-from pipelines.defs.marts.assets import MART_ASSETS
-from pipelines.defs.mof.flows import mof_securities_flows
-from pipelines.defs.mof.jgb import mof_jgb_yields
+from pipelines.defs.location import location_assets
 from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.defs.schedules import SCHEDULES
 from pipelines.defs.sensors import SENSORS
-from pipelines.defs.serving.assets import SERVING_ASSETS
-from pipelines.defs.tic.holdings import tic_major_foreign_holders
 from pipelines.lib.console import LOGGERS
 from pipelines.lib.runguard import drain_plan_events
 
@@ -24,31 +26,38 @@ from pipelines.lib.runguard import drain_plan_events
 # by make demo, the CLI, the UI or the daemon's run workers all end.
 drain_plan_events()
 
-# Everything, in dependency order within one run: what `make demo` and `make run` execute.
-refresh_all = dg.define_asset_job(
-    "refresh_all",
-    selection=dg.AssetSelection.all(),
-    description="Every source, then the marts, the serving copy, the report and the alerts.",
-)
+REFRESH_ALL = "refresh_all"
 
-defs = dg.Definitions(
-    assets=apply_freshness([
-        fred_series,
-        mof_jgb_yields,
-        mof_securities_flows,
-        tic_major_foreign_holders,
-        *MART_ASSETS,
-        *SERVING_ASSETS,
-    ]),
-    jobs=[refresh_all, *JOBS],
-    # One process per run: every step takes the one-slot "warehouse" pool, so a process per
-    # step (the default executor) bought no parallelism and cost an import of this module each.
-    executor=dg.in_process_executor,
-    schedules=SCHEDULES,
-    sensors=SENSORS,
-    loggers=LOGGERS,  # one line per failure on the console, no stack traces (lib/console.py)
-    resources={
-        "warehouse": WarehouseResource(),
-        "publishers": PublishersResource(),
-    },
-)
+
+def build_definitions(catalogue: Path | str | None = None) -> dg.Definitions:
+    """The code location; with `catalogue` (another FRED catalogue.yaml, as tests use), the
+    same assets, checks and `refresh_all` job, without the per-source jobs, schedules and
+    sensors (which name the default catalogue's series)."""
+    assets, checks = location_assets(catalogue)
+    # Everything, in dependency order within one run: what `make demo` and `make run` execute.
+    refresh_all = dg.define_asset_job(
+        REFRESH_ALL,
+        selection=dg.AssetSelection.all(),
+        description="Every source, then the marts, the serving copy, the report and the alerts;"
+        " fails at the end if any refresh failed, after everything else was brought up to"
+        " date from the data the warehouse holds.",
+    )
+    default = catalogue is None
+    return dg.Definitions(
+        assets=apply_freshness(assets),
+        asset_checks=checks,
+        jobs=[refresh_all, *(JOBS if default else [])],
+        # One process per run: every step takes the one-slot "warehouse" pool, so a process
+        # per step (the default executor) bought no parallelism and cost an import each.
+        executor=dg.in_process_executor,
+        schedules=SCHEDULES if default else [],
+        sensors=SENSORS if default else [],
+        loggers=LOGGERS,  # one line per failure on the console, no stack traces (lib/console.py)
+        resources={
+            "warehouse": WarehouseResource(),
+            "publishers": PublishersResource(),
+        },
+    )
+
+
+defs = build_definitions()

@@ -1,13 +1,23 @@
 """What every ingestion asset does the same way: check specs, check results, metadata.
 
-Ingestion assets are `multi_asset`s with skippable specs: when a publisher's file has not
-changed, the asset records no materialisation (so nothing downstream rebuilds) but still
-reports its freshness check, so a frozen source is visible every day.
+Every selected ingestion asset reports one materialisation per run, whatever happened, with a
+data version that fingerprints its staging rows:
+
+- loaded: new or revised rows landed, so the data version changes;
+- unchanged: the publisher had nothing new (the data version stays the same, so nothing
+  downstream is stale and the marts see no reason to rebuild);
+- failed: the fetch, parse or audit failed; staging keeps its last good rows (same data
+  version) and the failure is recorded in `meta.refresh_status` and as a failed check.
+
+No ingestion step fails for a publisher's fault: a failed step would make Dagster abandon every
+mart, the serving copy and the report downstream of it, and a missing output would make it
+skip them. The run still ends failed: `defs/outcomes.py` fails it after everything else ran.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -22,6 +32,16 @@ from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.lib.errors import LandingZoneError, ParseError, PipelineError, SourceError
 from pipelines.lib.publish import ERROR, BatchRejected, CheckOutcome, PublishReport, publish_batch
 from pipelines.lib.raw import Fetched, Fetcher, RawStore, loaded_snapshot
+from pipelines.lib.refresh import (
+    FAILED,
+    LOADED,
+    UNCHANGED,
+    Attempt,
+    one_line,
+    record_attempt,
+    table_exists,
+    table_version,
+)
 from pipelines.lib.tables import TableDef, create_table
 from pipelines.lib.vintages import Window, clear_vintaged, upsert_with_vintages
 from pipelines.lib.warehouse import transaction
@@ -35,14 +55,11 @@ KINDS = {"duckdb", "polars", "great_expectations"}
 
 
 def check_specs(asset_key: dg.AssetKey, table: str) -> list[dg.AssetCheckSpec]:
-    """One spec per declared expectation; error-severity ones block downstream assets."""
+    """One spec per declared expectation. None is blocking: a batch failing an error check
+    never reaches staging (write-audit-publish), so the marts can always rebuild from what
+    staging holds; a blocking check would fail the step and starve every mart downstream."""
     return [
-        dg.AssetCheckSpec(
-            name=decl.name,
-            asset=asset_key,
-            description=decl.description,
-            blocking=decl.severity == ERROR,
-        )
+        dg.AssetCheckSpec(name=decl.name, asset=asset_key, description=decl.description)
         for decl in declared_checks(table)
     ]
 
@@ -385,9 +402,10 @@ def _replayed(fetcher: Fetcher, ingest: FileIngest, files: dict[str, SourceFile]
 def ingest_spec(
     key: dg.AssetKey, table: TableDef, *, group: str, description: str
 ) -> dg.AssetSpec:
-    """The spec of an ingestion asset: skippable, so an unchanged file materialises nothing."""
+    """The spec of an ingestion asset. (Dagster makes every output of a `can_subset`
+    multi_asset optional; run_ingests and with_outcome still report every selected asset.)"""
     return dg.AssetSpec(key, description=description, group_name=group, kinds=KINDS,
-                        skippable=True, metadata={"table": table.name})
+                        metadata={"table": table.name})
 
 
 def ingest_with(
@@ -423,7 +441,11 @@ def refresh_validation_report(
     Analysts need to see a blocked check most when the marts did not refresh because of it.
     """
     path = serving_dir / "validation.html"
-    write_report(con, path)
+    try:
+        write_report(con, path)
+    except Exception as exc:  # a full disk, or a bug in the page, must not cost the refresh
+        log.warning(f"validation report not written ({path}): {exc}")
+        return
     log.info(f"validation report: {path}")
 
 
@@ -438,22 +460,129 @@ def run_ingests(
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Run each selected ingest; one failing table does not stop the others from landing.
 
-    The step still fails at the end, naming every table that did not land, so a scheduler
-    sees a failed run while the good tables (and their downstream marts) are up to date.
+    Every selected table reports a materialisation (see the module docstring), so the marts,
+    the serving copy and the report downstream of this step always run. A failure is logged,
+    kept in meta.refresh_status and fails the run at the end (defs/outcomes.py).
     """
-    failures: list[str] = []
     for ingest in ingests:
         if ingest.asset_key not in context.selected_asset_keys:
             continue
-        try:
-            yield from run_file_ingest(context, con, fetcher, ingest,
-                                       (downloads or {}).get(ingest.dataset))
-        except PipelineError as exc:
-            context.log.error(str(exc))
-            failures.append(str(exc))
-    refresh_validation_report(con, serving_dir, context.log)
-    if failures:
-        raise dg.Failure(
-            description=f"{len(failures)} table(s) not refreshed; previous data kept",
-            metadata={"errors": dg.MetadataValue.json(failures)},
+        yield from with_outcome(
+            context, con,
+            run_file_ingest(context, con, fetcher, ingest,
+                            (downloads or {}).get(ingest.dataset)),
+            asset_key=ingest.asset_key, table=ingest.table.name, source=ingest.source,
+            target=", ".join(f.name for f in ingest.files),
+            failed_target=lambda exc, ingest=ingest: _failed_files(exc, ingest),
+            data_version=lambda ingest=ingest: table_version(con, ingest.table.name),
         )
+    refresh_validation_report(con, serving_dir, context.log)
+
+
+def _failed_files(exc: BaseException, ingest: FileIngest) -> str | None:
+    """The file(s) a SourceError names (by URL), when it names any."""
+    url = getattr(exc, "url", None) or ""
+    names = [f.name for f in ingest.files if f.url and f.url in url]
+    return ", ".join(names) or None
+
+
+def with_outcome(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    events: Iterator[dg.MaterializeResult | dg.AssetCheckResult],
+    *,
+    asset_key: dg.AssetKey,
+    table: str,
+    source: str,
+    target: str,
+    data_version: Callable[[], str],
+    failed_target: Callable[[BaseException], str | None] = lambda exc: None,
+    log_failure: bool = True,
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Pass one asset's events through, ending in exactly one materialisation with its data
+    version and outcome (loaded, unchanged or failed), recorded in meta.refresh_status."""
+    loaded: dg.MaterializeResult | None = None
+    error: str | None = None
+    trace: str | None = None
+    evaluated: set[str] = set()
+    try:
+        for event in events:
+            if isinstance(event, dg.MaterializeResult):
+                loaded = event
+                evaluated.update(c.check_name or "" for c in event.check_results or [])
+            else:
+                evaluated.add(event.check_name or "")
+                yield event
+    except Exception as exc:  # a publisher's fault (PipelineError) or a bug: one table only
+        error = str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, PipelineError):
+            trace = traceback.format_exc()
+        target = failed_target(exc) or target
+        if log_failure:
+            context.log.error(f"{asset_key.to_user_string()} not refreshed, previous data"
+                              f" kept: {one_line(error, 2000)}")
+    outcome = FAILED if error is not None else LOADED if loaded is not None else UNCHANGED
+    attempt = record_attempt(
+        con, asset_key=asset_key.to_user_string(), kind="ingest", table_name=table,
+        source=source, target=target, outcome=outcome, error=error, run_id=context.run.run_id,
+    )
+    yield from carried_over_checks(context, con, asset_key, evaluated)
+    yield outcome_result(asset_key, outcome, data_version(), attempt, loaded, trace)
+
+
+def carried_over_checks(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    asset_key: dg.AssetKey,
+    evaluated: set[str],
+) -> Iterator[dg.AssetCheckResult]:
+    """The latest recorded verdict of each selected check this attempt did not evaluate.
+
+    Batch checks run only on a new batch. When nothing new arrived (or the fetch failed),
+    staging still holds the rows the last evaluation judged, so that verdict still stands:
+    Dagster shows it, as meta.table_status does, instead of a gap in the asset's checks."""
+    wanted = {k.name for k in context.selected_asset_check_keys
+              if k.asset_key == asset_key} - evaluated
+    if not wanted or not table_exists(con, "meta.check_results"):
+        return
+    for name, passed, severity, description, evaluated_at in con.execute(
+        "SELECT check_name, passed, upper(severity), description, evaluated_at"
+        " FROM meta.check_results WHERE asset_key = ? AND list_contains(?, check_name)"
+        " QUALIFY row_number() OVER (PARTITION BY check_name ORDER BY evaluated_at DESC) = 1"
+        " ORDER BY check_name",
+        [asset_key.to_user_string(), sorted(wanted)],
+    ).fetchall():
+        yield dg.AssetCheckResult(
+            asset_key=asset_key, check_name=name, passed=bool(passed),
+            severity=dg.AssetCheckSeverity.ERROR if severity == ERROR
+            else dg.AssetCheckSeverity.WARN,
+            description=description,
+            metadata={"re_evaluated": False, "verdict_of": str(evaluated_at)},
+        )
+
+
+def outcome_result(
+    asset_key: dg.AssetKey,
+    outcome: str,
+    version: str,
+    attempt: Attempt,
+    loaded: dg.MaterializeResult | None = None,
+    trace: str | None = None,
+) -> dg.MaterializeResult:
+    """The materialisation an ingestion asset reports for one attempt."""
+    metadata: dict[str, Any] = dict(loaded.metadata or {}) if loaded is not None else {}
+    metadata.update({"outcome": outcome, "table": attempt.table_name})
+    if attempt.failing:
+        metadata.update({
+            "error": attempt.last_error or "",
+            "failing_since": str(attempt.failing_since),
+            "last_success_at": str(attempt.last_success_at) if attempt.last_success_at else "never",
+        })
+    if trace:
+        metadata["traceback"] = dg.MetadataValue.md(f"```\n{trace}\n```")
+    return dg.MaterializeResult(
+        asset_key=asset_key,
+        metadata=metadata,
+        check_results=list(loaded.check_results or []) if loaded is not None else None,
+        data_version=dg.DataVersion(version),
+    )

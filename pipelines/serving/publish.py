@@ -5,14 +5,20 @@ open the warehouse. Instead each refresh writes a NEW file beside the old one an
 over `analytics.duckdb`: a reader holding the old file keeps reading the old inode (never a
 half-written table), and nothing a reader does can block the writer. The file is written in
 storage version v1.0.0, which every DuckDB 1.x client (most BI drivers) opens.
+
+The copy records a fingerprint of what it holds (`meta.publication`): every table's rows,
+columns and comments and every meta.table_status verdict. With `skip_if_unchanged`, a publish
+whose fingerprint equals the copy's is skipped; a missing, unreadable or different copy (a run
+killed before publishing, a failed publish, a disk that was full) is always replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +27,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.lib.refresh import table_version
 from pipelines.lib.sqlident import comment_literal
 from pipelines.serving.snapshots import append_snapshot, remove_snapshot
 from pipelines.serving.status import (
@@ -37,7 +44,28 @@ PARQUET_DIR = "parquet"
 STORAGE_VERSION = "v1.0.0"
 # meta tables copied as they are, when present, so check details and alerts are queryable too.
 META_TABLES = ("check_results", "alerts")
+# Copied, but not part of the fingerprint: logs appended to on every run (check evaluations,
+# whose verdicts meta.table_status carries) or on every publish (indicator snapshots).
+UNFINGERPRINTED = ("meta.check_results", "marts.indicator_snapshots")
+# Bump when the file's layout changes (a new meta.table_status column), so the next run
+# republishes even though no data changed.
+LAYOUT_VERSION = "2"
 _ALIAS = "_serving_new"
+# Written beside parquet/ once every file of a publish is in place: the fingerprint they match.
+PARQUET_MARKER = "parquet.fingerprint"
+
+PUBLICATION_DDL = """
+CREATE TABLE {db}.meta.publication (
+    fingerprint VARCHAR NOT NULL,
+    published_at TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE {db}.meta.publication IS 'One row: when this copy was published and the
+ fingerprint of its contents (rows, columns, comments, table status). A refresh whose
+ fingerprint is the same leaves this file as it is.';
+COMMENT ON COLUMN {db}.meta.publication.fingerprint IS 'Hash of everything this copy holds
+ except meta.check_results (whose verdicts meta.table_status carries)';
+COMMENT ON COLUMN {db}.meta.publication.published_at IS 'When this copy was written (UTC)';
+"""
 
 
 @dataclass(frozen=True)
@@ -50,6 +78,8 @@ class ServingReport:
     published_at: datetime
     duration_s: float
     statuses: tuple[TableStatus, ...]
+    fingerprint: str = ""
+    published: bool = True  # False: the copy already held exactly this, and was kept
 
 
 def publish_serving_copy(
@@ -58,6 +88,8 @@ def publish_serving_copy(
     *,
     refreshed_at: Mapping[str, datetime] | None = None,
     today: date | None = None,
+    known_assets: Collection[str] | None = None,
+    skip_if_unchanged: bool = False,
 ) -> ServingReport:
     """Copy staging, marts and meta.table_status from the warehouse `con` into serving_dir.
 
@@ -67,19 +99,42 @@ def publish_serving_copy(
     published_at = datetime.now(UTC)
     serving_dir.mkdir(parents=True, exist_ok=True)
     target = serving_dir / SERVING_FILE
+    statuses = table_statuses(con, refreshed_at=refreshed_at, today=today,
+                              known_assets=known_assets)
+    tables = served_tables(con) + _meta_tables(con)
+    # Judged before this publish's snapshot row is appended (snapshots are left out of it).
+    fingerprint = content_fingerprint(con, tables, statuses)
+    served = [(s, t, c) for s, t, c in tables if s in ("marts", "staging")]
+    parquet_dir = serving_dir / PARQUET_DIR
+    if (skip_if_unchanged and published_fingerprint(target) == fingerprint
+            and _read(serving_dir / PARQUET_MARKER) == fingerprint):
+        names = tuple(f"{s}.{t}" for s, t, _ in tables) + ("meta.table_status",
+                                                          "meta.publication")
+        return ServingReport(
+            path=target, bytes=target.stat().st_size, tables=names,
+            parquet=tuple(parquet_dir / f"{t}.parquet" for _, t, _ in served),
+            storage_version=STORAGE_VERSION, published_at=published_at,
+            duration_s=time.monotonic() - started, statuses=tuple(statuses),
+            fingerprint=fingerprint, published=False,
+        )
     tmp = serving_dir / f".{SERVING_FILE.removesuffix('.duckdb')}.{os.getpid()}.duckdb.tmp"
     # Half-written copies of publishes that were killed (any pid): the caller holds the
     # writer lock, so no other publish can own them.
     _remove(*serving_dir.glob(f".{SERVING_FILE.removesuffix('.duckdb')}.*.duckdb.tmp*"))
     append_snapshot(con, published_at)  # marts.indicator_snapshots: what this copy shows
-    statuses = table_statuses(con, refreshed_at=refreshed_at, today=today)
+    statuses = table_statuses(con, refreshed_at=refreshed_at, today=today,
+                              known_assets=known_assets)
     tables = served_tables(con) + _meta_tables(con)
+    served = [(s, t, c) for s, t, c in tables if s in ("marts", "staging")]
     con.execute(f"DETACH DATABASE IF EXISTS {_ALIAS}")  # left over from a crashed publish
     con.execute(
         f"ATTACH {comment_literal(str(tmp))} AS {_ALIAS} (STORAGE_VERSION '{STORAGE_VERSION}')"
     )
     try:
         _copy_tables(con, tables)
+        con.execute(PUBLICATION_DDL.format(db=_ALIAS))
+        con.execute(f"INSERT INTO {_ALIAS}.meta.publication VALUES (?, ?)",  # noqa: S608
+                    [fingerprint, published_at])
         write_table_status(con, _ALIAS, statuses, published_at)
         _utc_timestamps(con)
     except BaseException:
@@ -93,14 +148,56 @@ def publish_serving_copy(
     _fsync(tmp)
     os.replace(tmp, target)
     _fsync_dir(serving_dir)
-    parquet = _write_parquet(con, serving_dir / PARQUET_DIR,
-                             [(s, t, c) for s, t, c in tables if s in ("marts", "staging")])
-    names = tuple(f"{s}.{t}" for s, t, _ in tables) + ("meta.table_status",)
+    (serving_dir / PARQUET_MARKER).unlink(missing_ok=True)
+    parquet = _write_parquet(con, parquet_dir, served)
+    _write_marker(serving_dir / PARQUET_MARKER, fingerprint)  # every file is in place
+    names = tuple(f"{s}.{t}" for s, t, _ in tables) + ("meta.table_status", "meta.publication")
     return ServingReport(
         path=target, bytes=target.stat().st_size, tables=names, parquet=tuple(parquet),
         storage_version=STORAGE_VERSION, published_at=published_at,
         duration_s=time.monotonic() - started, statuses=tuple(statuses),
+        fingerprint=fingerprint,
     )
+
+
+def content_fingerprint(
+    con: duckdb.DuckDBPyConnection,
+    tables: list[tuple[str, str, str | None]],
+    statuses: list[TableStatus],
+) -> str:
+    """A hash of what a copy published now would hold: every table's rows, columns and
+    comments, and every table-status verdict. Timestamps that move without the data moving
+    (published_at; refreshed_at, which a re-read of an unchanged window touches;
+    last_success_at, which every good run touches) are left out: they are brought up to date
+    whenever anything else changes."""
+    columns = dict(con.execute(
+        "SELECT schema_name || '.' || table_name, string_agg(column_name || ' ' || data_type"
+        " || ' ' || coalesce(comment, ''), '|' ORDER BY column_index) FROM duckdb_columns()"
+        " WHERE database_name = current_database() GROUP BY ALL").fetchall())
+    parts: list[object] = [LAYOUT_VERSION, STORAGE_VERSION]
+    for schema, table, comment in tables:
+        name = f"{schema}.{table}"
+        if name not in UNFINGERPRINTED:
+            parts.append((name, table_version(con, name), comment, columns.get(name)))
+    for st in sorted(statuses, key=lambda x: x.qualified):
+        if st.qualified in UNFINGERPRINTED:
+            continue
+        parts.append((st.qualified, st.rows, st.last_date, st.check_status,
+                      st.failed_checks, st.freshness_warning, st.is_stale, st.stale_reason,
+                      st.failing_since))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def published_fingerprint(path: Path) -> str | None:
+    """The fingerprint recorded in an existing copy; None if absent or unreadable."""
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            rows = con.execute("SELECT fingerprint FROM meta.publication").fetchall()
+    except duckdb.Error:
+        return None
+    return rows[0][0] if rows else None
 
 
 def _meta_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
@@ -190,6 +287,22 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path,
     for where in {p.parent for p in written}:
         _fsync_dir(where)
     return written
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_marker(path: Path, text: str) -> None:
+    _remove(*path.parent.glob(f".{path.name}.*.tmp"))  # left by a killed publish
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="ascii")
+    _fsync(tmp)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
 
 
 def _fsync(path: Path) -> None:

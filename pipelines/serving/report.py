@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.settings import Settings
+from pipelines.serving.status import status_html
 from pipelines.serving.svg import Series, chart_svg, legend
 
 DEFAULT_YEARS = 10
@@ -97,6 +99,7 @@ paint-order:stroke;stroke:#fff;stroke-width:3px}
 height:10px;margin-right:4px;vertical-align:middle}
 table{border-collapse:collapse;font-size:13px}td,th{padding:3px 10px;border-bottom:1px solid #eee;
 text-align:right}td:first-child,th:first-child{text-align:left}
+#status h2{color:#a93226}#status td:last-child{text-align:left}
 """
 
 
@@ -192,8 +195,11 @@ def _indicators(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def render(con: duckdb.DuckDBPyConnection, *, years: int = DEFAULT_YEARS,
-           today: date | None = None) -> tuple[str, dict[str, int]]:
-    """The page, and the number of points drawn per chart id."""
+           today: date | None = None, data_version: str | None = None
+           ) -> tuple[str, dict[str, int]]:
+    """The page, and the number of points drawn per chart id. Read from the serving copy,
+    it also lists every stale table (meta.table_status); `data_version` is recorded in a
+    <meta> tag, so the next refresh can tell whether the page is current."""
     today = today or datetime.now(UTC).date()
     since = today - timedelta(days=round(365.25 * years)) if years > 0 else date(1900, 1, 1)
     sections, counts = [], {}
@@ -204,25 +210,37 @@ def render(con: duckdb.DuckDBPyConnection, *, years: int = DEFAULT_YEARS,
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     html = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        "<title>Is Japanese money leaving US Treasuries?</title>"
+        + (f'<meta name="data-version" content="{escape(data_version)}">'
+           if data_version else "")
+        + "<title>Is Japanese money leaving US Treasuries?</title>"
         f"<style>{_CSS}</style></head><body>"
         "<h1>Is Japanese money leaving US Treasuries?</h1>"
         f'<p class="sub">Generated {generated}; data since {since.isoformat()}. Freshness and'
         " check status of every table: meta.table_status in analytics.duckdb.</p>"
-        f"{_indicators(con)}{''.join(sections)}</body></html>"
+        f"{status_html(con)}{_indicators(con)}{''.join(sections)}</body></html>"
     )
     return html, counts
 
 
 def write_report(con: duckdb.DuckDBPyConnection, out: Path, *, years: int = DEFAULT_YEARS,
-                 today: date | None = None) -> dict[str, int]:
+                 today: date | None = None, data_version: str | None = None) -> dict[str, int]:
     """Render and write atomically (temp file, rename): a browser never reads half a page."""
-    html, counts = render(con, years=years, today=today)
+    html, counts = render(con, years=years, today=today, data_version=data_version)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, out)
     return counts
+
+
+def report_data_version(path: Path) -> str | None:
+    """The data version a written page records, or None (no page, or none recorded)."""
+    try:
+        head = path.read_text(encoding="utf-8")[:4000]
+    except OSError:
+        return None
+    found = re.search(r'<meta name="data-version" content="([^"]*)">', head)
+    return found.group(1) if found else None
 
 
 def main(argv: Sequence[str] | None = None) -> None:

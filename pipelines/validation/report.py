@@ -63,7 +63,7 @@ def _rows(frame: pl.DataFrame) -> str:
     for row in frame.to_dicts():
         css, label = _status(row)
         not_applicable = _not_applicable(row)
-        note = f'<br><span class="muted">why: {escape(not_applicable)}</span>' if (
+        note = f'<br><span class="muted">why: {escape(str(not_applicable))}</span>' if (
             not_applicable) else ""
         out.append(
             f'<tr><td class="{css}">{label}</td><td>{escape(row["check_name"])}</td>'

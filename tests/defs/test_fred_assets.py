@@ -15,6 +15,7 @@ import requests
 import yaml
 
 from pipelines.defs.fred import FredConfig, build_fred_series, series_key
+from pipelines.defs.outcomes import build_outcome_checks
 from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.replica import Replica
 from pipelines.sources.fred import load_catalogue
@@ -46,8 +47,9 @@ def run(
     instance: dg.DagsterInstance | None = None,
     **config: object,
 ) -> dg.ExecuteInProcessResult:
+    """The asset and the run's `refresh_outcomes` gate, which fails the run if a series failed."""
     return dg.materialize(
-        [asset],
+        [asset, build_outcome_checks(asset.keys)],
         instance=instance,
         resources={
             "warehouse": WarehouseResource(assets_dir=str(assets_dir)),
@@ -85,10 +87,21 @@ def query(assets_dir: Path, sql: str, params: list | None = None) -> list[tuple]
 
 
 def materialized(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
+    """Every series the run reported (all selected ones, whatever happened), with metadata."""
     return {
         e.asset_key.to_user_string(): {k: v.value for k, v in e.materialization.metadata.items()}
         for e in result.get_asset_materialization_events()
     }
+
+
+def loaded(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
+    """The series whose rows changed in this run (outcome `loaded`)."""
+    return {k: m for k, m in materialized(result).items() if m["outcome"] == "loaded"}
+
+
+def data_versions(result: dg.ExecuteInProcessResult) -> dict[str, str | None]:
+    return {e.asset_key.to_user_string(): e.materialization.tags.get("dagster/data_version")
+            for e in result.get_asset_materialization_events()}
 
 
 def replica_counts(rep: Replica, ids) -> dict[str, int]:
@@ -138,7 +151,7 @@ def test_a_run_lands_the_whole_catalogue(
     ids = [s.id for s in load_catalogue()]
     result = run(pipeline_env, build_fred_series())
     assert result.success, [e.message for e in result.get_step_failure_events()]
-    assert set(materialized(result)) == {f"fred/{sid}" for sid in ids}
+    assert set(loaded(result)) == {f"fred/{sid}" for sid in ids}
     assert staged_counts(pipeline_env) == replica_counts(replica, ids)
     sources = dict(query(pipeline_env,
                          "SELECT series_id, metadata_source FROM staging.fred_series"))
@@ -168,25 +181,28 @@ def test_keyless_reruns_rewrite_nothing_and_a_revision_becomes_a_vintage(
 ):
     asset = small_catalogue(tmp_path, ("WTREGEN", "IR3TIB01JPM156N"))
     first = run(pipeline_env, asset)
-    assert first.success and len(materialized(first)) == 2
+    assert first.success and len(loaded(first)) == 2
     history = history_rows(pipeline_env)
 
     # Nothing new: the monthly series asks only for its revision window (explicit cosd);
     # WTREGEN's next Wednesday is after the as-of date, so it is not asked at all. Nothing is
-    # written, and no materialisation tells downstream assets to rebuild.
+    # written; each series reports `unchanged` with the data version it had, so nothing
+    # downstream is stale.
     before = settled_count(replica)
     second = run(pipeline_env, asset)
-    assert second.success and materialized(second) == {}
+    assert second.success and loaded(second) == {}
+    assert {m["outcome"] for m in materialized(second).values()} == {"unchanged"}
+    assert data_versions(second) == data_versions(first)
     assert history_rows(pipeline_env) == history
     asked = requests_to(replica, before, "/graph/fredgraph.csv")
     assert sorted(r.query for r in asked) == ["id=IR3TIB01JPM156N&cosd=2025-07-28"]
 
     # The same request answered with the same bytes: not even parsed.
-    loaded = query(pipeline_env, "SELECT url, loaded_at FROM raw.loaded_files ORDER BY url")
+    bodies = query(pipeline_env, "SELECT url, loaded_at FROM raw.loaded_files ORDER BY url")
     instance = dg.DagsterInstance.ephemeral()
     third = run(pipeline_env, asset, instance)
-    assert third.success and materialized(third) == {}
-    assert query(pipeline_env, "SELECT url, loaded_at FROM raw.loaded_files ORDER BY url") == loaded
+    assert third.success and loaded(third) == {}
+    assert query(pipeline_env, "SELECT url, loaded_at FROM raw.loaded_files ORDER BY url") == bodies
     logs = [m for _, m in run_logs(instance, third)]
     assert len([m for m in logs if "same bytes for the same request" in m]) == 1
     assert len([m for m in logs if "next observation not due yet, not requested" in m]) == 1
@@ -200,6 +216,9 @@ def test_keyless_reruns_rewrite_nothing_and_a_revision_becomes_a_vintage(
     replica.put("/graph/fredgraph.csv?id=IR3TIB01JPM156N", ("\n".join(lines) + "\n").encode())
     fourth = run(pipeline_env, asset)
     assert fourth.success
+    assert set(loaded(fourth)) == {"fred/IR3TIB01JPM156N"}
+    assert data_versions(fourth)["fred/IR3TIB01JPM156N"] != \
+        data_versions(first)["fred/IR3TIB01JPM156N"]
     meta = materialized(fourth)["fred/IR3TIB01JPM156N"]
     assert (meta["rows_added"], meta["rows_revised"]) == (0, 1)
     versions = query(pipeline_env, "SELECT value_normalised, valid_to IS NULL"
@@ -219,13 +238,19 @@ def test_api_reruns_ask_only_for_metadata_and_a_revision_becomes_a_vintage(
     # FRED's last_updated has not moved: one metadata request per series, no observations.
     before = settled_count(replica)
     second = run(api_mode, asset)
-    assert second.success and materialized(second) == {}
+    assert second.success and loaded(second) == {}
     assert len(requests_to(replica, before, "/fred/series")) == 2
     assert requests_to(replica, before, OBSERVATIONS) == []
     assert history_rows(api_mode) == history
-    checks = {(e.asset_key.to_user_string(), e.check_name)
-              for e in second.get_asset_check_evaluations()}
-    assert checks == {("fred/DGS10", "fresh_as_of"), ("fred/IR3TIB01JPM156N", "fresh_as_of")}
+    # Only freshness is evaluated again; the batch checks carry the last batch's verdict.
+    evaluated = {(e.asset_key.to_user_string(), e.check_name)
+                 for e in second.get_asset_check_evaluations()
+                 if e.check_name != "refresh_succeeded"
+                 and e.metadata.get("re_evaluated") is None}
+    assert evaluated == {("fred/DGS10", "fresh_as_of"), ("fred/IR3TIB01JPM156N", "fresh_as_of")}
+    carried = {e.check_name for e in second.get_asset_check_evaluations()
+               if e.metadata.get("re_evaluated") is not None}
+    assert {"keys_unique", "schema_matches"} <= carried and "fresh_as_of" not in carried
 
     # FRED updates DGS10 and revises its last value: observations since the window start.
     (last,) = query(api_mode, "SELECT max(date) FROM staging.fred_observations"
@@ -241,7 +266,7 @@ def test_api_reruns_ask_only_for_metadata_and_a_revision_becomes_a_vintage(
     replica.put(f"{OBSERVATIONS}?series_id=DGS10", json.dumps(observations).encode())
     before = settled_count(replica)
     third = run(api_mode, asset)
-    assert third.success and set(materialized(third)) == {"fred/DGS10"}
+    assert third.success and set(loaded(third)) == {"fred/DGS10"}
     assert materialized(third)["fred/DGS10"]["rows_revised"] == 1
     asked = requests_to(replica, before, OBSERVATIONS)
     assert len(asked) == 1, [(r.status, r.query) for r in replica.requests[before:]]
@@ -309,7 +334,8 @@ def test_keyless_values_that_do_not_fit_the_catalogue_unit_are_rejected(
                              for d, v in (line.split(",") for line in lines[1:])]
     replica.put("/graph/fredgraph.csv?id=WTREGEN", ("\n".join(billions) + "\n").encode())
     result = run(pipeline_env, asset)
-    assert not result.success and set(materialized(result)) == {"fred/DGS10"}
+    assert not result.success and set(loaded(result)) == {"fred/DGS10"}
+    assert materialized(result)["fred/WTREGEN"]["outcome"] == "failed"
     failed = {e.check_name for e in result.get_asset_check_evaluations()
               if e.asset_key == series_key("WTREGEN") and not e.passed}
     assert "units_match_magnitude" in failed
@@ -330,14 +356,18 @@ def test_an_unknown_series_fails_only_its_own_key(replica, pipeline_env: Path, t
     instance = dg.DagsterInstance.ephemeral()
     result = run(pipeline_env, asset, instance)
     assert not result.success  # visibly failed for schedulers...
-    assert set(materialized(result)) == {f"fred/{sid}" for sid in SMALL}  # ...but good data landed
+    assert set(loaded(result)) == {f"fred/{sid}" for sid in SMALL}  # ...but good data landed
     assert set(staged_counts(pipeline_env)) == set(SMALL)
     failed = [e for e in result.get_asset_check_evaluations()
               if e.asset_key == series_key("NOSUCHSERIES1")]
-    assert [(e.check_name, e.passed) for e in failed] == [("schema_matches", False)]
+    assert [(e.check_name, e.passed) for e in failed] == [("schema_matches", False),
+                                                          ("refresh_succeeded", False)]
+    # The FRED step succeeded (the good series' downstream assets would run); the run's
+    # gate failed it, naming the series.
     (failure,) = result.get_step_failure_events()
+    assert failure.step_key == "refresh_outcomes"
     described = failure.step_failure_data.user_failure_data.description
-    assert described.startswith("1 of 4 FRED series failed") and "NOSUCHSERIES1" in described
+    assert described.startswith("1 refresh(es) failed") and "fred/NOSUCHSERIES1" in described
     errors = [m for level, m in run_logs(instance, result) if level >= logging.ERROR]
     assert any("NOSUCHSERIES1 failed" in m and "fredgraph.csv?id=NOSUCHSERIES1" in m
                for m in errors), errors
@@ -351,7 +381,7 @@ def test_a_429_storm_is_survived_and_the_key_is_never_written(
     replica.inject(OBSERVATIONS, "429", times=3, retry_after=1)
     instance = dg.DagsterInstance.ephemeral()
     result = run(api_mode, asset, instance)
-    assert set(materialized(result)) == {"fred/DGS10"}
+    assert set(loaded(result)) == {"fred/DGS10"}
     assert not result.success  # NOSUCHSERIES1: FRED answers 400 "The series does not exist."
     injected = [r for r in replica.requests if r.fault == "429"]
     assert len(injected) == 3 and all(r.status == 429 for r in injected)
@@ -402,7 +432,7 @@ def test_each_catalogue_entry_is_an_asset(tmp_path: Path, monkeypatch: pytest.Mo
     asset = build_fred_series()
     assert set(asset.keys) == {series_key("DGS10"), series_key("WALCL")}
     spec = asset.specs_by_key[series_key("WALCL")]
-    assert spec.group_name == "fred" and spec.skippable
+    assert spec.group_name == "fred"
     assert spec.metadata["units"] == "Millions of U.S. Dollars"
     assert spec.description.startswith("Assets: Total Assets")
     assert "net liquidity" in spec.description

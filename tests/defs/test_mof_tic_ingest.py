@@ -14,6 +14,7 @@ import requests
 
 from pipelines.defs.mof.flows import mof_securities_flows
 from pipelines.defs.mof.jgb import mof_jgb_yields
+from pipelines.defs.outcomes import build_outcome_checks
 from pipelines.defs.tic.holdings import tic_major_foreign_holders
 from pipelines.replica import Replica
 from tests.defs.conftest import fast_resources
@@ -25,7 +26,16 @@ ASSETS = [mof_jgb_yields, mof_securities_flows, tic_major_foreign_holders]
 
 
 def run(assets_dir: Path, assets=ASSETS) -> dg.ExecuteInProcessResult:
-    return dg.materialize(assets, resources=fast_resources(assets_dir), raise_on_error=False)
+    """The assets and the run's `refresh_outcomes` gate, which fails the run if one failed."""
+    gate = build_outcome_checks([k for a in assets for k in a.keys])
+    return dg.materialize([*assets, gate], resources=fast_resources(assets_dir),
+                          raise_on_error=False)
+
+
+def outcomes(result: dg.ExecuteInProcessResult) -> dict[str, str]:
+    """asset key -> outcome (loaded, unchanged, failed) this run reported."""
+    return {e.asset_key.to_user_string(): e.materialization.metadata["outcome"].value
+            for e in result.get_asset_materialization_events()}
 
 
 def query(assets_dir: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -86,7 +96,7 @@ def test_second_run_with_nothing_new_parses_and_writes_nothing(replica: Replica,
     before = len(replica.requests)
     second = run(pipeline_env)
     assert second.success
-    assert second.get_asset_materialization_events() == []
+    assert set(outcomes(second).values()) == {"unchanged"}  # reported, same data version
     statuses = [r.status for r in replica.requests[before:]]
     assert statuses == [304] * len(statuses) and len(statuses) == 7  # one request per file
     assert query(pipeline_env, "SELECT count(*) FROM staging.jgb_yields_history") == history_rows
@@ -100,9 +110,11 @@ def test_bad_body_fails_clearly_and_keeps_previous_tables(replica: Replica, pipe
     replica.inject(JGB_CURRENT, fault, times=0)  # every attempt gets the bad body
     result = run(pipeline_env, [mof_jgb_yields])
     assert not result.success
-    (failure,) = result.get_step_failure_events()
-    message = failure.step_failure_data.user_failure_data.metadata["errors"].value[0]
-    assert message.startswith(f"mof ({replica.url}{JGB_CURRENT})")
+    assert outcomes(result) == {"mof/jgb_yields": "failed"}
+    (failure,) = result.get_step_failure_events()  # the gate, after everything else ran
+    assert failure.step_key == "refresh_outcomes"
+    message = failure.step_failure_data.user_failure_data.metadata["failed"].value[0]
+    assert message.startswith(f"mof/jgb_yields: mof ({replica.url}{JGB_CURRENT})")
     assert ("truncated body" if fault == "truncate" else "received an HTML page") in message
     assert query(pipeline_env, CHECKSUM) == before
     kept = query(pipeline_env, "SELECT count(*) FROM raw.fetch_log WHERE problem IS NOT NULL")

@@ -2,8 +2,10 @@
 
 The whole catalogue is one `multi_asset` so a run shares one rate limit, one thread pool and
 one DuckDB writer; each series is still its own key, with its own checks and history, and
-adding an entry to catalogue.yaml adds an asset. A series that fails leaves the others to land;
-the step then fails listing it, so schedulers see a failed run.
+adding an entry to catalogue.yaml adds an asset. A series that fails leaves the others to land
+and keeps its last good rows; like every ingestion asset it still reports a materialisation
+(outcome `failed`, unchanged data version) so the marts downstream run, and the run is failed
+at the end by defs/outcomes.py.
 """
 
 # No `from __future__ import annotations`: Dagster reads the config and resource types off the
@@ -23,8 +25,11 @@ from pipelines.defs.ingest import (
     check_specs,
     ingest_metadata,
     refresh_validation_report,
+    with_outcome,
 )
 from pipelines.defs.resources import PublishersResource, WarehouseResource
+from pipelines.lib.errors import PipelineError
+from pipelines.lib.refresh import keyed_versions
 from pipelines.sources.fred import SeriesSpec, load_catalogue
 from pipelines.sources.fred.urls import MAX_OBSERVATIONS_LIMIT
 from pipelines.staging.fred import FRED_OBSERVATIONS
@@ -57,15 +62,19 @@ def _spec(series: SeriesSpec) -> dg.AssetSpec:
         description=f"{series.title}. {series.purpose}",
         group_name=GROUP,
         kinds=KINDS,
-        skippable=True,
         metadata={"units": series.units, "frequency": series.frequency,
                   "table": FRED_OBSERVATIONS.name},
     )
 
 
 def _events(result: SeriesResult) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """The series' check results, then its materialisation when rows landed (with_outcome
+    turns the absence of one into `unchanged`, an error into `failed`)."""
     key = series_key(result.spec.id)
     checks = check_results(key, result.outcomes)
+    if result.error is not None:
+        yield from checks
+        raise SeriesFailed(result.error)
     if result.report is None or result.batch is None:
         yield from checks
         return
@@ -75,6 +84,10 @@ def _events(result: SeriesResult) -> Iterator[dg.MaterializeResult | dg.AssetChe
                                  batch=result.batch, extra=result.extra),
         check_results=checks,
     )
+
+
+class SeriesFailed(PipelineError):
+    """One series' refresh failed; the message is load.py's (source, URL, cause)."""
 
 
 def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinition:
@@ -102,23 +115,19 @@ def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinitio
                               page_limit=config.page_limit)
         context.log.info(f"FRED: {len(selected)} series, "
                          f"{'API' if settings.fred_api_key else 'keyless fredgraph.csv'} mode")
-        failed: list[str] = []
         with warehouse.connect() as con:
             fetcher = publishers.fetcher(con, warehouse.settings().raw_dir)
             for result in refresh(con, fetcher, selected, endpoints=endpoints,
                                   api_key=settings.fred_api_key, options=options,
                                   log=context.log, run_id=context.run.run_id):
-                if result.error is not None:
-                    failed.append(f"{result.spec.id}: {result.error}")
-                yield from _events(result)
+                yield from with_outcome(
+                    context, con, _events(result), asset_key=series_key(result.spec.id),
+                    table=FRED_OBSERVATIONS.name, source="fred", target=result.spec.id,
+                    data_version=lambda sid=result.spec.id: keyed_versions(
+                        con, FRED_OBSERVATIONS.name, "series_id", [sid])[sid],
+                    log_failure=False,  # load.py logged it, naming the series and URL
+                )
             refresh_validation_report(con, warehouse.settings().serving_dir, context.log)
-        if failed:
-            raise dg.Failure(
-                description=f"{len(failed)} of {len(selected)} FRED series failed (the others"
-                " landed):\n" + "\n".join(failed),
-                metadata={"failed_series": dg.MetadataValue.json(
-                    sorted(f.split(":", 1)[0] for f in failed))},
-            )
 
     return fred_series
 

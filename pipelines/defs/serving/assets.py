@@ -1,26 +1,47 @@
 """Serving assets: the analysts' read-only copy, the HTML report and threshold alerts.
 
-Each follows the marts it reads with AutomationCondition.eager(): one refresh after each mart
-change, none while a mart is still building. They read the warehouse under the writer lock
-(`pool="warehouse"`), so they see one consistent state and never race a writer.
+They run in every run that selects them and decide themselves whether anything changed:
+
+- the serving copy depends on every mart, every ingestion asset (it copies staging) and the
+  alerts; it is republished when the fingerprint of what it would hold differs from the one
+  recorded in the existing copy, or when there is no readable copy (publish.py);
+- the report reads the serving copy and is rewritten when that copy's fingerprint differs
+  from the one recorded in the page, or when the page is missing;
+- the alerts run every time (a webhook POST that failed is retried).
+
+Each reports its data version, and the automation sensor requests them when an input's data
+version changes (defs/automation.py), never merely because an input was materialised.
 """
 
 # No `from __future__ import annotations`: Dagster checks the context annotation at runtime.
-from datetime import UTC, datetime
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 
+from pipelines.defs.automation import ON_NEW_DATA_PUBLISH
+from pipelines.defs.fred.assets import fred_series
+from pipelines.defs.mof.flows import mof_securities_flows
+from pipelines.defs.mof.jgb import mof_jgb_yields
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.tic.holdings import tic_major_foreign_holders
 from pipelines.marts.build import discover_marts
 from pipelines.serving.alerts import raise_alerts
-from pipelines.serving.publish import publish_serving_copy
-from pipelines.serving.report import CHARTS, write_report
+from pipelines.serving.publish import SERVING_FILE, publish_serving_copy
+from pipelines.serving.report import report_data_version, write_report
 
 GROUP = "serving"
 ANALYTICS_KEY = dg.AssetKey([GROUP, "analytics_duckdb"])
 REPORT_KEY = dg.AssetKey([GROUP, "report"])
 ALERTS_KEY = dg.AssetKey([GROUP, "alerts"])
 THRESHOLD_EVENTS_KEY = dg.AssetKey(["marts", "threshold_events"])
+# The code that draws the page: a change to it redraws the page though no data changed.
+_REPORT_CODE = tuple(
+    Path(__file__).resolve().parents[2] / "serving" / name
+    for name in ("report.py", "svg.py", "status.py")
+)
 
 
 def mart_key(name: str) -> dg.AssetKey:
@@ -28,83 +49,124 @@ def mart_key(name: str) -> dg.AssetKey:
 
 
 MART_KEYS = [mart_key(m.name) for m in discover_marts()]
-REPORT_MART_KEYS = sorted({mart_key(c.table.split(".")[1]) for c in CHARTS},
-                          key=lambda k: k.to_user_string())
-
-
-def _last_built(context: dg.AssetExecutionContext, keys: list[dg.AssetKey]) -> dict[str, datetime]:
-    """"marts.<name>" -> its latest materialisation time, for meta.table_status."""
-    out = {}
-    for key in keys:
-        event = context.instance.get_latest_materialization_event(key)
-        if event is not None:
-            out[f"marts.{key.path[-1]}"] = datetime.fromtimestamp(event.timestamp, UTC)
-    return out
-
-
-@dg.asset(
-    key=ANALYTICS_KEY,
-    deps=MART_KEYS,
-    group_name=GROUP,
-    kinds={"duckdb", "parquet"},
-    pool="warehouse",
-    automation_condition=dg.AutomationCondition.eager(),
-    description=(
-        "assets/serving/analytics.duckdb: read-only copy of staging (with _history vintages),"
-        " marts and meta.table_status for analysts and BI tools, in DuckDB storage v1.0.0 so"
-        " DuckDB 1.x drivers open it; swapped in atomically so open readers are never blocked;"
-        " plus assets/serving/parquet/<mart>.parquet."
-    ),
+INGEST_KEYS = sorted(
+    {k for a in (fred_series, mof_jgb_yields, mof_securities_flows, tic_major_foreign_holders)
+     for k in a.keys},
+    key=lambda k: k.to_user_string(),
 )
-def analytics_duckdb(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    serving_dir = warehouse.settings().serving_dir
-    built = _last_built(context, MART_KEYS)
-    with warehouse.connect() as con:
-        report = publish_serving_copy(con, serving_dir, refreshed_at=built)
-    failing = [s.qualified for s in report.statuses if s.check_status == "fail"]
-    stale = [s.qualified for s in report.statuses if s.freshness_warning]
-    context.log.info(
-        f"published {report.path} ({report.bytes:,} bytes, {len(report.tables)} tables) in"
-        f" {report.duration_s:.2f}s; failing checks: {failing or 'none'}; stale: {stale or 'none'}"
+
+
+def report_code_version() -> str:
+    digest = hashlib.sha256()
+    for path in _REPORT_CODE:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_analytics_asset(ingest_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
+    """The serving copy, depending on the code location's ingestion assets."""
+    known = frozenset(k.to_user_string() for k in [*ingest_keys, *MART_KEYS])
+
+    @dg.asset(
+        key=ANALYTICS_KEY,
+        deps=[*MART_KEYS, *ingest_keys, ALERTS_KEY],
+        group_name=GROUP,
+        kinds={"duckdb", "parquet"},
+        pool="warehouse",
+        automation_condition=ON_NEW_DATA_PUBLISH,
+        description=(
+            "assets/serving/analytics.duckdb: read-only copy of staging (with _history"
+            " vintages), marts, meta.table_status (freshness, checks, and is_stale with the"
+            " reason when a refresh is failing) for analysts and BI tools, in DuckDB storage"
+            " v1.0.0 so DuckDB 1.x drivers open it; swapped in atomically so open readers are"
+            " never blocked; plus assets/serving/parquet/<mart>.parquet. Republished whenever"
+            " anything it holds changed, or when it is missing."
+        ),
     )
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(report.path)),
-        "bytes": report.bytes,
-        "tables": dg.MetadataValue.json(list(report.tables)),
-        "table_count": len(report.tables),
-        "storage_version": report.storage_version,
-        "parquet_files": len(report.parquet),
-        "duration_s": round(report.duration_s, 3),
-        "tables_failing_checks": dg.MetadataValue.json(failing),
-        "tables_with_freshness_warning": dg.MetadataValue.json(stale),
-    })
+    def analytics_duckdb(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        serving_dir = warehouse.settings().serving_dir
+        with warehouse.connect() as con:
+            report = publish_serving_copy(con, serving_dir, known_assets=known,
+                                          skip_if_unchanged=True)
+        failing = [s.qualified for s in report.statuses if s.check_status == "fail"]
+        late = [s.qualified for s in report.statuses if s.freshness_warning]
+        stale = [s for s in report.statuses
+                 if s.is_stale and not s.table_name.endswith("_history")]
+        if report.published:
+            context.log.info(
+                f"published {report.path} ({report.bytes:,} bytes, {len(report.tables)} tables)"
+                f" in {report.duration_s:.2f}s; failing checks: {failing or 'none'};"
+                f" late: {late or 'none'}; stale: {[s.qualified for s in stale] or 'none'}"
+            )
+        else:
+            context.log.info(f"{report.path}: already holds exactly this, kept as it is")
+        for s in stale:
+            context.log.warning(f"{s.qualified} is stale: {s.stale_reason}")
+        return dg.MaterializeResult(
+            data_version=dg.DataVersion(report.fingerprint),
+            metadata={
+                "path": dg.MetadataValue.path(str(report.path)),
+                "published": report.published,
+                "fingerprint": report.fingerprint,
+                "bytes": report.bytes,
+                "tables": dg.MetadataValue.json(list(report.tables)),
+                "table_count": len(report.tables),
+                "storage_version": report.storage_version,
+                "parquet_files": len(report.parquet),
+                "duration_s": round(report.duration_s, 3),
+                "tables_failing_checks": dg.MetadataValue.json(failing),
+                "tables_with_freshness_warning": dg.MetadataValue.json(late),
+                "stale_tables": dg.MetadataValue.json(
+                    {s.qualified: s.stale_reason for s in stale}),
+            },
+        )
+
+    return analytics_duckdb
 
 
 @dg.asset(
     key=REPORT_KEY,
-    deps=REPORT_MART_KEYS,
+    deps=[ANALYTICS_KEY],
     group_name=GROUP,
     kinds={"html"},
-    pool="warehouse",
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=ON_NEW_DATA_PUBLISH,
     description=(
         "assets/serving/report.html: one self-contained page (inline SVG, works offline) with"
         " 10-year UST and JGB yields and their spread, the hedged pickup, Japan's UST holdings"
-        " and 12-month change beside MOF flows, and US net liquidity against Bitcoin."
+        " and 12-month change beside MOF flows, and US net liquidity against Bitcoin; drawn"
+        " from the serving copy, listing every stale table and why. Rewritten whenever the"
+        " serving copy changed, or when missing."
     ),
 )
 def report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    out = warehouse.settings().serving_dir / "report.html"
-    with warehouse.connect() as con:
-        counts = write_report(con, out)
-    context.log.info(f"wrote {out}: {counts}")
-    return dg.MaterializeResult(metadata={
+    serving_dir = warehouse.settings().serving_dir
+    out = serving_dir / "report.html"
+    copy = serving_dir / SERVING_FILE
+    if not copy.exists():
+        raise dg.Failure(description=f"{copy} does not exist: the report is drawn from the"
+                         " serving copy, which was not published")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        served = con.execute("SELECT max(fingerprint) FROM meta.publication").fetchall()[0][0]
+        version = f"{served}-{report_code_version()}"
+        if out.exists() and report_data_version(out) == version:
+            context.log.info(f"{out}: already drawn from this serving copy, kept as it is")
+            counts, written = None, False
+        else:
+            counts, written = write_report(con, out, data_version=version), True
+            context.log.info(f"wrote {out}: {counts}")
+        stale = con.execute("SELECT count(*) FROM meta.table_status WHERE is_stale"
+                            " AND NOT ends_with(table_name, '_history')").fetchall()[0][0]
+    metadata: dict[str, object] = {
         "path": dg.MetadataValue.path(str(out)),
         "bytes": out.stat().st_size,
-        "points_per_chart": dg.MetadataValue.json(counts),
-    })
+        "written": written,
+        "stale_tables_listed": stale,
+    }
+    if counts is not None:
+        metadata["points_per_chart"] = dg.MetadataValue.json(counts)
+    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata=metadata)
 
 
 @dg.asset(
@@ -113,7 +175,7 @@ def report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
     group_name=GROUP,
     kinds={"duckdb"},
     pool="warehouse",
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=ON_NEW_DATA_PUBLISH,
     description=(
         "meta.alerts: each new threshold crossing in marts.threshold_events, logged once and,"
         " when ALERT_WEBHOOK_URL is set, POSTed once (a failed POST is retried next run)."
@@ -133,4 +195,5 @@ def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
     })
 
 
+analytics_duckdb = build_analytics_asset(INGEST_KEYS)
 SERVING_ASSETS = [analytics_duckdb, report, alerts]

@@ -1,0 +1,44 @@
+"""Every asset and check of the code location, in one list (definitions.py, tests, benchmarks).
+
+Build it here rather than by hand: the serving copy depends on every ingestion asset and the
+`refresh_outcomes` check covers every ingestion asset and mart, so both follow the FRED
+catalogue in use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.defs.fred.assets import build_fred_series, fred_series
+from pipelines.defs.marts.assets import MART_ASSETS
+from pipelines.defs.mof.flows import mof_securities_flows
+from pipelines.defs.mof.jgb import mof_jgb_yields
+from pipelines.defs.outcomes import build_outcome_checks
+from pipelines.defs.serving.assets import alerts, build_analytics_asset, report
+from pipelines.defs.tic.holdings import tic_major_foreign_holders
+
+
+def ingest_assets(catalogue: Path | str | None = None) -> list[dg.AssetsDefinition]:
+    fred = fred_series if catalogue is None else build_fred_series(catalogue)
+    return [fred, mof_jgb_yields, mof_securities_flows, tic_major_foreign_holders]
+
+
+def location_assets(
+    catalogue: Path | str | None = None,
+) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    """(assets, checks): ingestion, marts, serving; and the run's `refresh_outcomes` gate."""
+    ingest = ingest_assets(catalogue)
+    ingest_keys = sorted({k for a in ingest for k in a.keys}, key=lambda k: k.to_user_string())
+    mart_keys = [k for a in MART_ASSETS for k in a.keys]
+    assets = [*ingest, *MART_ASSETS, build_analytics_asset(ingest_keys), report, alerts]
+    return assets, [build_outcome_checks([*ingest_keys, *mart_keys])]
+
+
+def all_assets(
+    catalogue: Path | str | None = None,
+) -> list[dg.AssetsDefinition | dg.AssetChecksDefinition]:
+    """Assets and checks in one list, as `dg.materialize` takes them."""
+    assets, checks = location_assets(catalogue)
+    return [*assets, *checks]
