@@ -181,7 +181,11 @@ def _latency(mode: str, lat: Any) -> list[str]:
             lines.append(f"| {name} | {row['window']} | {row['releases']} | {row['p50']:.1f} |"
                          f" {row['p95']:.1f} | {row['max']:.1f} |")
         lines += ["", f"Requests per day by the polling plan: {d.get('requests_per_day')}"
-                  f" ({d.get('requests_by_publisher')}).", ""]
+                  f" ({d.get('requests_by_publisher')}). Processing seconds measured in this"
+                  f" run: {d.get('processing_s')} {d.get('processing_notes') or ''}.", "",
+                  "The polling plan is not yet wired into `publisher_file_watcher` on this"
+                  " branch (sensors.py is being edited elsewhere); the one real simulated day"
+                  " below still uses the sensor's fixed interval.", ""]
     lines += [f"One real simulated day: the replica published {res.get('new_day')} at"
               f" {res.get('publish_at')}; {res.get('simulated_hours')} simulated hours took"
               f" {res.get('real_seconds')} s of real time ({res.get('watch_ticks')} watcher"
