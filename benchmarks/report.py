@@ -175,7 +175,7 @@ def _latency(mode: str, lat: Any) -> list[str]:
     if d:
         lines += [f"A release simulated at every minute of each publisher's window; polling plan"
                   f" from `{d.get('plan')}`; processing time from this run's real runs.", "",
-                  "| publisher | window (UTC) | releases | p50 min | p95 min | max min |",
+                  "| publisher | window (local time) | releases | p50 min | p95 min | max min |",
                   "|---|---|---:|---:|---:|---:|"]
         for name, row in d.get("publishers", {}).items():
             lines.append(f"| {name} | {row['window']} | {row['releases']} | {row['p50']:.1f} |"
