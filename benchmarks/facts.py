@@ -33,15 +33,24 @@ def _ram_gb() -> float:
     return 0.0
 
 
-def _git(root: Path) -> str:
+REPORT_PATH = "benchmarks/REPORT.md"  # the output itself never makes the tree dirty
+
+
+def git_state(root: Path) -> tuple[str, list[str]]:
+    """(full HEAD hash, changed paths other than the report); ("unknown", []) outside git."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, text=True,
                               capture_output=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=root, text=True,
-                               capture_output=True, check=True).stdout.strip()
-        return head + (" + uncommitted changes" if dirty else "")
+        status = subprocess.run(["git", "status", "--porcelain"], cwd=root, text=True,
+                                capture_output=True, check=True).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        return "unknown", []
+    return head, [line[3:] for line in status if line[3:] != REPORT_PATH]
+
+
+def _git(root: Path) -> str:
+    head, dirty = git_state(root)
+    return head + (f" + uncommitted changes to {len(dirty)} files (--dirty)" if dirty else "")
 
 
 def machine_facts(root: Path) -> dict[str, str]:

@@ -31,6 +31,7 @@ import dagster as dg
 import duckdb
 from dagster._utils.schedules import cron_string_iterator
 
+from benchmarks.distribution import distribution, processing_from_runs
 from pipelines.definitions import defs
 from pipelines.defs.resources import PublishersResource
 from pipelines.defs.schedules import SCHEDULES
@@ -245,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     replica = args.replica.rstrip("/")
     publish_at = args.publish_at or next_publication(replica, args.publish_time)
     result = simulate(replica, publish_at.astimezone(UTC), args.hours)
+    processing, notes = processing_from_runs(result["runs"], AUTOMATION_INTERVAL_S)
+    result["distribution"] = {**distribution(processing), "processing_s": processing,
+                              "processing_notes": notes}
     args.out.write_text(json.dumps(result, indent=1, default=str))
     return 0 if result["first_indicator_minutes"] is not None else 1
 

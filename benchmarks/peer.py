@@ -1,11 +1,13 @@
 """The peer: what a user would write instead of this pipeline, run as a child process.
 
-A loop over the FRED catalogue with `fredapi` (full history of each series, one request
-each) and `pandas.read_csv` for the MOF and TIC files, all written to DuckDB; no validation,
-no history, no incremental logic. FRED's 429s surface in fredapi as a ValueError, and a plain
-loop simply loses that series, which is what is counted.
+A loop over the FRED catalogue on the pipeline's own endpoint: `fredapi` against the API
+(`--fred api`), or `pandas.read_csv` on fredgraph.csv (`--fred keyless`); full history of
+each series, one request each; `pandas.read_csv` for the MOF and TIC files; all written to
+DuckDB; no validation, no history, no incremental logic. A 429 surfaces as a ValueError
+(fredapi) or an HTTPError (read_csv), and a plain loop simply loses that series, which is
+what is counted.
 
-    python -m benchmarks.peer --db peer.duckdb --pause 0.5 --key <32 chars> --out r.json
+    python -m benchmarks.peer --db peer.duckdb --fred api --pause 0.5 --key <32> --out r.json
 """
 
 from __future__ import annotations
@@ -53,16 +55,32 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> i
     return len(frame)
 
 
+def _api(fred: Fred, series_id: str) -> pd.DataFrame:
+    series = fred.get_series(series_id)
+    return pd.DataFrame({"series_id": series_id, "date": series.index,
+                         "value": series.to_numpy()}).dropna()
+
+
+def _keyless(graph: str, spec: Any) -> pd.DataFrame:
+    """fredgraph.csv from the catalogue start; '.' is FRED's missing value."""
+    raw = pd.read_csv(f"{graph}?id={spec.id}&cosd={spec.start.isoformat()}", na_values=".")
+    frame = pd.DataFrame({"series_id": spec.id, "date": pd.to_datetime(raw.iloc[:, 0]),
+                          "value": pd.to_numeric(raw.iloc[:, 1], errors="coerce")})
+    return frame.dropna()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.peer")
     ap.add_argument("--db", type=Path, required=True)
     ap.add_argument("--key", required=True)
     ap.add_argument("--pause", type=float, default=0.0)
+    ap.add_argument("--fred", choices=("keyless", "api"), default="api")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     started = time.perf_counter()
     fred = Fred(api_key=args.key, api_key_file=None)
     fred.root_url = os.environ["FRED_API_URL"].rstrip("/") + "/fred"
+    graph = os.environ["FRED_GRAPH_URL"].rstrip("/") + "/graph/fredgraph.csv"
     con = duckdb.connect(str(args.db))
     con.execute("CREATE TABLE IF NOT EXISTS fred_observations"
                 " (series_id VARCHAR, date DATE, value DOUBLE)")
@@ -70,12 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = 0
     for spec in load_catalogue(os.environ.get("FRED_CATALOGUE") or None):
         try:
-            series = fred.get_series(spec.id)
+            frame = _api(fred, spec.id) if args.fred == "api" else _keyless(graph, spec)
         except (ValueError, OSError) as exc:
             lost[spec.id] = str(exc)[:120]
         else:
-            frame = pd.DataFrame({"series_id": spec.id, "date": series.index,
-                                  "value": series.to_numpy()}).dropna()
             con.register("_obs", frame)
             con.execute("INSERT INTO fred_observations SELECT series_id, date, value FROM _obs")
             con.unregister("_obs")
@@ -95,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_in_child_s": time.perf_counter() - started,
         "series": len(load_catalogue(os.environ.get("FRED_CATALOGUE") or None)),
         "series_lost": sorted(lost), "lost_reasons": lost, "rows_written": rows,
-        "files_failed": files_failed, "pause_s": args.pause,
+        "files_failed": files_failed, "pause_s": args.pause, "fred": args.fred,
     }, indent=1))
     return 0
 

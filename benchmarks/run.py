@@ -29,17 +29,21 @@ from typing import Any
 
 import yaml
 
-from benchmarks.facts import machine_facts
+from benchmarks.facts import git_state, machine_facts
 from benchmarks.measure import Measurement, run_child
 from benchmarks.report import render
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "benchmarks" / "runs"
 AS_OF = date(2026, 11, 20)  # a Friday: the sample is deterministic, so every run is comparable
-FRED_RATE = (2, 120)
-FRED_PER_SECOND = FRED_RATE[0]
+FRED_RATE = (2, 120)  # FRED's API: documented 120 requests/minute per key (2/s burst assumed)
+# fredgraph.csv: FRED documents no limit. Assumed the API's, per client host, so that keyless
+# and API mode pay the same floor and the peers face the same limiter as the pipeline.
+FREDGRAPH_RATE = (2, 120)
 LATENCY_MS = 50
 QUICK_SERIES = ("DGS2", "DGS10", "DEXJPUS", "WALCL", "IR3TIB01JPM156N")
+MODES = ("keyless", "api")
+BENCH_KEY = "b" * 32  # the pipeline's key in API mode (its own rate-limit window)
 PEER_KEYS = {"plain": "0" * 32, "paused": "1" * 32}  # separate rate-limit windows per key
 
 
@@ -60,10 +64,18 @@ class Scenario:
     traffic: Traffic
     floor: Measurement | None = None
     note: str = ""
+    mode: str = "keyless"
 
     @property
     def rate_floor_s(self) -> float:
-        return self.traffic.fred / FRED_PER_SECOND
+        return rate_floor_s(self.traffic.fred)
+
+
+def rate_floor_s(requests: int, per_s: int = FRED_RATE[0], per_min: int = FRED_RATE[1]) -> float:
+    """Least time `requests` FRED requests take under both windows (the first is free)."""
+    if requests <= 0:
+        return 0.0
+    return (requests - 1) // per_min * 60.0 + ((requests - 1) % per_min + 1) / per_s
 
 
 class Bench:
@@ -102,11 +114,13 @@ class Bench:
     # --- the replica -------------------------------------------------------------------------
     def start_replica(self) -> None:
         port_file = self.work / "replica.url"
+        port_file.unlink(missing_ok=True)
         log = open(self.logs / "replica.log", "wb")
         self.replica = subprocess.Popen(
             [sys.executable, "-m", "pipelines.replica", "--port-file", str(port_file),
              "--as-of", AS_OF.isoformat(), "--latency-ms", str(LATENCY_MS),
-             "--fred-rate-limit", f"{FRED_RATE[0]}/{FRED_RATE[1]}"],
+             "--fred-rate-limit", f"{FRED_RATE[0]}/{FRED_RATE[1]}",
+             "--fredgraph-rate-limit", f"{FREDGRAPH_RATE[0]}/{FREDGRAPH_RATE[1]}"],
             env=self.env, cwd=ROOT, stdout=log, stderr=log)
         deadline = time.monotonic() + 60
         while not port_file.exists():
@@ -121,6 +135,7 @@ class Bench:
         if self.replica is not None:
             self.replica.terminate()
             self.replica.wait(timeout=30)
+            self.replica = None
 
     def _get(self, path: str) -> Any:
         with urllib.request.urlopen(self.url + path, timeout=60) as resp:
@@ -159,60 +174,79 @@ class Bench:
         return m, self.traffic_since(mark)
 
     def pipeline(self, name: str, job: str = "refresh_all", *, floor: bool = True) -> Scenario:
-        run, traffic = self.child(name, ["benchmarks.scenario", "pipeline", "--job", job])
+        run, traffic = self.child(name.replace("/", "-"),
+                                  ["benchmarks.scenario", "pipeline", "--job", job])
+        mode = name.split("/")[0]
         if not floor:
-            return Scenario(name, run, traffic)
-        keys = self.work / f"{name}.materialised.json"
+            return Scenario(name, run, traffic, mode=mode)
+        keys = self.work / f"{name.replace('/', '-')}.materialised.json"
         keys.write_text(json.dumps(run.result.get("materialised", [])))
-        floor, _ = self.child(f"{name}-floor", [
+        floor, _ = self.child(f"{name.replace('/', '-')}-floor", [
             "benchmarks.scenario", "floor", "--job", job, "--graph", str(self.graph),
             "--materialise", str(keys)])
-        return Scenario(name, run, traffic, floor)
+        return Scenario(name, run, traffic, floor, mode=mode)
 
     def main(self) -> dict[str, Any]:
         out: dict[str, Any] = {"quick": self.quick, "as_of": AS_OF.isoformat(),
-                               "facts": machine_facts(ROOT)}
-        self.start_replica()
-        try:
+                               "facts": machine_facts(ROOT), "fred_rate": FRED_RATE,
+                               "fredgraph_rate": FREDGRAPH_RATE, "latency_ms": LATENCY_MS,
+                               "scenarios": [], "latency": {}, "peer": {}}
+        for mode in MODES:
+            print(f"== {mode} mode (fresh replica, empty warehouse)", flush=True)
+            self.start_replica()
+            try:
+                self.mode_run(mode, out)
+            finally:
+                self.stop_replica()
+        return out
+
+    def mode_run(self, mode: str, out: dict[str, Any]) -> None:
+        """Every scenario in one FRED mode, on its own replica and warehouse."""
+        self.assets = self.work / f"assets-{mode}"
+        self.env["ASSETS_DIR"] = str(self.assets)
+        self.env["AS_OF_DATE"] = AS_OF.isoformat()
+        self.env.pop("FRED_API_KEY", None)
+        if mode == "api":
+            self.env["FRED_API_KEY"] = BENCH_KEY
+        if not out["scenarios"]:
             print("warm-up (bytecode cache, graph shape)", flush=True)
             self.graph = self.work / "graph.json"
             warm, _ = self.child("warm-up", ["benchmarks.scenario", "describe"])
-            warm.result = {}
             shutil.copy(self.work / "warm-up.json", self.graph)
-            scenarios = [self.pipeline("cold-backfill")]
-            if not self.quick:
-                print("profile of the cold backfill (separate, not timed)", flush=True)
-                self.child("cold-backfill-profile", [
-                    "benchmarks.scenario", "pipeline", "--profile",
-                    str(self.work / "cold.prof")], ASSETS_DIR=str(self.work / "assets-profile"))
-                out["profile"] = str(self.work / "cold.prof")
-            scenarios.append(self.pipeline("nothing-new"))
-            new_day = self.publish_day()
-            self.env["AS_OF_DATE"] = new_day.isoformat()
-            # --quick skips children whose code path another one already exercises.
-            scenarios.append(self.pipeline("one-new-day", floor=not self.quick))
-            scenarios[-1].note = f"replica published {new_day}"
-            scenarios.append(self.pipeline("marts-only", "marts_only", floor=not self.quick))
-            out["scenarios"] = scenarios
+        scenarios = [self.pipeline(f"{mode}/cold-backfill")]
+        if not self.quick:
+            print("profile of the cold backfill (separate, not timed)", flush=True)
+            prof = self.work / f"cold-{mode}.prof"
+            self.child(f"{mode}-cold-backfill-profile", [
+                "benchmarks.scenario", "pipeline", "--profile", str(prof)],
+                ASSETS_DIR=str(self.work / f"assets-profile-{mode}"))
+            out.setdefault("profile", {})[mode] = str(prof)
+        scenarios.append(self.pipeline(f"{mode}/nothing-new"))
+        new_day = self.publish_day()
+        self.env["AS_OF_DATE"] = new_day.isoformat()
+        # --quick skips children whose code path another one already exercises.
+        scenarios.append(self.pipeline(f"{mode}/one-new-day", floor=not self.quick))
+        scenarios[-1].note = f"replica published {new_day}"
+        scenarios.append(self.pipeline(f"{mode}/marts-only", "marts_only",
+                                       floor=not self.quick))
+        out["scenarios"] += scenarios
+        if mode == MODES[0]:
             query, _ = self.child("query", [
                 "benchmarks.scenario", "query", "--runs", "5" if self.quick else "50",
                 "--db", str(self.assets / "serving" / "analytics.duckdb")])
             out["query"] = query
-            hours = "1" if self.quick else "24"
-            latency, _ = self.child("publication-latency", [
-                "benchmarks.latency", "--replica", self.url, "--hours", hours])
-            out["latency"] = latency
-            peers = {}
-            variants = (("paused", "0.5"),) if self.quick else (("plain", "0"), ("paused", "0.5"))
-            for variant, pause in variants:
-                m, t = self.child(f"peer-{variant}", [
-                    "benchmarks.peer", "--db", str(self.work / f"peer-{variant}.duckdb"),
-                    "--key", PEER_KEYS[variant], "--pause", pause])
-                peers[variant] = (m, t)
-            out["peer"] = peers
-        finally:
-            self.stop_replica()
-        return out
+        hours = "1" if self.quick else "24"
+        latency, _ = self.child(f"{mode}-publication-latency", [
+            "benchmarks.latency", "--replica", self.url, "--hours", hours],
+            ASSETS_DIR=str(self.assets))
+        out["latency"][mode] = latency
+        variants = (("paused", "0.5"),) if self.quick else (("plain", "0"), ("paused", "0.5"))
+        for variant, pause in variants:
+            name = f"peer-{mode}-{variant}"
+            m, t = self.child(name, [
+                "benchmarks.peer", "--db", str(self.work / f"{name}.duckdb"), "--fred", mode,
+                "--key", PEER_KEYS[variant], "--pause", pause])
+            out["peer"][f"{mode}/{variant}"] = (m, t)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,12 +255,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None,
                     help="report path (default benchmarks/REPORT.md; --quick: runs/latest)")
     ap.add_argument("--work", type=Path, default=RUNS / "latest")
+    ap.add_argument("--dirty", action="store_true",
+                    help="run on a tree with uncommitted changes (the report says so)")
     args = ap.parse_args(argv)
+    head, dirty = git_state(ROOT)
+    if dirty and not args.dirty:
+        print(f"refusing to benchmark {head[:12]} with uncommitted changes to: "
+              f"{', '.join(dirty[:8])}; commit them or pass --dirty", file=sys.stderr)
+        return 2
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     started = time.perf_counter()
     results = Bench(args.quick, args.work).main()
     results["total_s"] = time.perf_counter() - started
+    results["dirty"] = dirty
     out = args.out or (args.work / "REPORT.md" if args.quick else ROOT / "benchmarks" / "REPORT.md")
     out.write_text(render(results))
     print(f"wrote {out} in {results['total_s']:.0f} s")

@@ -166,5 +166,6 @@ def _row_count(con: duckdb.DuckDBPyConnection, name: str, table: str, spec: Mart
         decl.name, passed, decl.severity, decl.description,
         0 if passed else (before or 0) - rows, [] if passed else [f"{before} -> {rows} rows"],
         {"rows": rows, "previous_rows": before, "max_row_drop": spec.max_row_drop,
-         "not_applicable": before is None},
+         # a reason, like every other check's (validation.html escapes and prints it)
+         "not_applicable": "no previous row count to compare with" if before is None else None},
     )

@@ -31,10 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--latency-ms", type=float, default=0.0)
     ap.add_argument("--fred-rate-limit", type=_rate, default=(2, 120),
                     help="PER_SECOND/PER_MINUTE per api_key, 0 = off (default 2/120)")
+    ap.add_argument("--fredgraph-rate-limit", type=_rate, default=(0, 0),
+                    help="PER_SECOND/PER_MINUTE per client host on fredgraph.csv, an assumption"
+                         " (FRED documents none; default 0/0 = off)")
     ap.add_argument("--legacy-fred-header", action="store_true")
     args = ap.parse_args(argv)
     replica = Replica.start(as_of=args.as_of, data_dir=args.data_dir, port=args.port,
                             host=args.host, fred_rate_limit=args.fred_rate_limit,
+                            fredgraph_rate_limit=args.fredgraph_rate_limit,
                             latency_s=args.latency_ms / 1000,
                             legacy_fred_header=args.legacy_fred_header)
     done = threading.Event()

@@ -150,7 +150,8 @@ class Handler(BaseHTTPRequestHandler):
         req_headers = {k.lower(): v for k, v in self.headers.items()}
         if fault and fault.kind == "slow_body":
             req_headers = {}  # the whole body, slowly, even to a conditional GET
-        resp = srv.site.get(path, dict(parse_qsl(query, keep_blank_values=True)), req_headers)
+        resp = srv.site.get(path, dict(parse_qsl(query, keep_blank_values=True)), req_headers,
+                             client=self.client_address[0])
         if fault and fault.kind == "empty":
             resp = Response(200, b"", resp.content_type, {})
         if fault and fault.kind in ("extra_rows", "old_row") and resp.status == 200:

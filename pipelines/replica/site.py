@@ -10,7 +10,7 @@ from . import conditional, fred_api
 from .fredgraph import fredgraph
 from .ratelimit import RateLimiter
 from .realfiles import RealFiles
-from .responses import Response, not_found
+from .responses import Response, html_page, not_found
 from .sample import Rendered, Snapshot, snapshot
 from .sample.calendars import is_jp_business_day
 
@@ -40,12 +40,14 @@ class Site:
     """Thread-safe state behind the HTTP handler (publish_day swaps the snapshot)."""
 
     def __init__(self, as_of: date, data_dir: Path | None, *, legacy_fred_header: bool,
-                 limiter: RateLimiter) -> None:
+                 limiter: RateLimiter, graph_limiter: RateLimiter | None = None) -> None:
         self.snapshot: Snapshot = snapshot(check_as_of(as_of))
         self.real = RealFiles.load(data_dir, prefer_legacy=legacy_fred_header) if data_dir \
             else RealFiles()
         self.legacy = legacy_fred_header
         self.limiter = limiter
+        # fredgraph.csv has no documented limit; off unless asked (one window per client host).
+        self.graph_limiter = graph_limiter or RateLimiter(0, 0)
         self.validators = conditional.Validators()
         self._overrides: dict[tuple[str, tuple[tuple[str, str], ...]], Rendered] = {}
         self._lock = threading.Lock()
@@ -79,9 +81,13 @@ class Site:
                         best = (len(need), r)
         return best[1] if best else None
 
-    def get(self, path: str, params: dict[str, str], req_headers: dict[str, str]) -> Response:
-        """Resolve one GET (faults and rate limits aside: the handler applies those first)."""
+    def get(self, path: str, params: dict[str, str], req_headers: dict[str, str],
+            client: str = "") -> Response:
+        """Resolve one GET (faults aside: the handler applies those first). `client` is the
+        caller's host, the only identity a keyless fredgraph.csv request has."""
         is_fred = path.startswith("/fred/") or path == FREDGRAPH
+        if path == FREDGRAPH and not self.graph_limiter.allow(client):
+            return html_page(429, "Too Many Requests", "Too many requests. Try again later.")
         override = self._override(path, params)
         if override is not None:
             if is_fred:

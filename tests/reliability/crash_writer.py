@@ -5,7 +5,10 @@ Modes (argv[1]):
                                       with CRASH_PAUSE=1 it stops inside the transaction,
                                       after the merge, so the kill lands there
   serving <warehouse> <serving_dir>   publish_serving_copy
-  jgb <assets_dir>                    a Dagster run of the JGB asset (env points at a replica)
+  jgb <assets_dir>                    a Dagster run of the JGB asset (env points at a replica);
+                                      it also says IN_COMMIT inside the staging transaction and
+                                      COMMITTED once it returned, pausing CRASH_SIGNAL_PAUSE_S
+                                      after each, so a kill on either word lands in that phase
 It prints START when the write begins, IN_TRANSACTION at the pause and DONE when it returned.
 """
 
@@ -71,8 +74,28 @@ def serving(warehouse: Path, serving_dir: Path) -> None:
 def jgb(assets_dir: Path) -> None:
     import dagster as dg
 
+    from pipelines.defs import ingest
     from pipelines.defs.mof.jgb import mof_jgb_yields
     from tests.reliability.harness import fast_resources
+
+    pause_s = float(os.environ.get("CRASH_SIGNAL_PAUSE_S", "0"))
+    real = ingest.publish_batch
+
+    def signalling(con: duckdb.DuckDBPyConnection, *args: object, **kw: object) -> object:
+        inner = kw.get("also_in_transaction")
+
+        def in_commit(c: duckdb.DuckDBPyConnection) -> None:
+            if callable(inner):
+                inner(c)
+            say("IN_COMMIT")
+            time.sleep(pause_s)
+
+        report = real(con, *args, **{**kw, "also_in_transaction": in_commit})  # type: ignore[arg-type]
+        say("COMMITTED")
+        time.sleep(pause_s)
+        return report
+
+    ingest.publish_batch = signalling  # type: ignore[assignment]
 
     say("START")
     result = dg.materialize([mof_jgb_yields], resources=fast_resources(assets_dir),

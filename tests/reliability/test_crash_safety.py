@@ -233,32 +233,63 @@ def jgb_run(baselines: Baselines, port: int, catalogue: Path,
             "after": jgb_digest(probe / "warehouse.duckdb")}
 
 
-@pytest.mark.parametrize("fraction", FRACTIONS)
-def test_sigkill_during_dagster_jgb_run_then_next_run_recovers(
-    fraction: float, jgb_run: dict[str, object], port: int, catalogue: Path, tmp_path: Path
-) -> None:
+def kill_jgb_run_then_rerun(
+    jgb_run: dict[str, object], port: int, catalogue: Path, tmp_path: Path, delay_s: float,
+    wait_for: str = "START",
+) -> tuple[Killed, tuple[tuple[int, int], int], tuple[tuple[int, int], int]]:
+    """A copy of the baseline, a Dagster JGB run killed `delay_s` after `wait_for`: the state
+    the kill left, and the state after the next run (which must succeed)."""
     folder = tmp_path / "assets"
     shutil.copytree(jgb_run["base"], folder)  # type: ignore[arg-type]
     later = jgb_run["later"]
     rep = h.start_replica(later, port)  # type: ignore[arg-type]
     try:
         with h.environment(rep, folder, catalogue, api=False, as_of=later):  # type: ignore[arg-type]
-            delay = fraction * float(jgb_run["seconds"])  # type: ignore[arg-type]
-            killed = kill_after(delay, "jgb", str(folder))
+            # the writer pauses after its IN_COMMIT / COMMITTED words, so the kill lands there
+            killed = kill_after(delay_s, "jgb", str(folder), wait_for=wait_for,
+                                env={"CRASH_SIGNAL_PAUSE_S": "5" if wait_for != "START" else "0"})
             state = jgb_digest(folder / "warehouse.duckdb")
-            assert state[0] in (jgb_run["before"][0], jgb_run["after"][0])  # type: ignore[index]
             result = h.materialize([mof_jgb_yields], folder, h.SOURCES["MOF JGB"].keys)
     finally:
         rep.stop()
     assert result.success, h.failure_messages(result)
-    assert jgb_digest(folder / "warehouse.duckdb")[0] == jgb_run["after"][0]  # type: ignore[index]
+    return killed, state, jgb_digest(folder / "warehouse.duckdb")
+
+
+@pytest.mark.parametrize("fraction", FRACTIONS)
+def test_sigkill_during_dagster_jgb_run_then_next_run_recovers(
+    fraction: float, jgb_run: dict[str, object], port: int, catalogue: Path, tmp_path: Path
+) -> None:
+    delay = fraction * float(jgb_run["seconds"])  # type: ignore[arg-type]
+    killed, state, final = kill_jgb_run_then_rerun(jgb_run, port, catalogue, tmp_path, delay)
+    assert state[0] in (jgb_run["before"][0], jgb_run["after"][0])  # type: ignore[index]
+    assert final[0] == jgb_run["after"][0]  # type: ignore[index]
     LANDED.append(f"Dagster JGB run at {fraction:.0%} of {jgb_run['seconds']:.1f}s"
                   f" ({killed.after_s:.2f}s): "
                   + ("previous staging" if state[0] == jgb_run["before"][0] else
                      "committed staging"))
 
 
-def test_zz_report_where_the_kills_landed(capsys: pytest.CaptureFixture[str]) -> None:
-    """Not a check: prints every kill's landing for the run log (pytest -s shows it)."""
-    with capsys.disabled():
-        print("\nSIGKILL landings:\n  " + "\n  ".join(LANDED))
+@pytest.mark.parametrize("phase", ["IN_COMMIT", "COMMITTED"])
+def test_sigkill_on_the_writers_signal_lands_before_and_after_the_commit(
+    phase: str, jgb_run: dict[str, object], port: int, catalogue: Path, tmp_path: Path
+) -> None:
+    """Timed kills all landed before the commit; these kill on the writer's own word, inside
+    the staging transaction or just after it returned, so both phases are exercised."""
+    killed, state, final = kill_jgb_run_then_rerun(jgb_run, port, catalogue, tmp_path, 0.0,
+                                                    wait_for=phase)
+    assert "DONE" not in killed.saw
+    expected = jgb_run["before"] if phase == "IN_COMMIT" else jgb_run["after"]
+    assert state[0] == expected[0]  # type: ignore[index]
+    assert final[0] == jgb_run["after"][0]  # type: ignore[index]
+    LANDED.append(f"Dagster JGB run killed at {phase}: "
+                  + ("previous staging" if phase == "IN_COMMIT" else "committed staging"))
+
+
+def test_zz_kills_of_the_dagster_run_landed_in_both_phases() -> None:
+    """Runs last: the Dagster-run kills covered both sides of the commit point."""
+    runs = [line for line in LANDED if line.startswith("Dagster JGB")]
+    before = sum(line.endswith("previous staging") for line in runs)
+    after = sum(line.endswith("committed staging") for line in runs)
+    print(f"\nDagster JGB run kills: {before} before the commit, {after} after")
+    assert before >= 1 and after >= 1, runs

@@ -129,6 +129,19 @@ def test_api_rate_limit_gives_fred_429_body() -> None:
                              'Exceeded Rate Limit"}')
 
 
+def test_fredgraph_rate_limit_is_off_by_default_and_configurable() -> None:
+    """FRED documents no limit for fredgraph.csv: the replica adds one only when asked."""
+    target = "/graph/fredgraph.csv?id=DGS10"
+    with Replica.start(as_of=AS_OF, fred_rate_limit=(0, 0)) as r:
+        assert [get(r, target).status_code for _ in range(4)] == [200] * 4
+    with Replica.start(as_of=AS_OF, fredgraph_rate_limit=(2, 120)) as r:
+        codes = [get(r, target) for _ in range(3)]
+        time.sleep(1.05)
+        after = get(r, target).status_code
+    assert [c.status_code for c in codes] == [200, 200, 429]
+    assert "Too many requests" in codes[2].text and after == 200
+
+
 def test_api_xml_default_parses(replica: Replica) -> None:
     obs = ET.fromstring(api(replica, OBS, series_id="DGS10", limit="3").content)
     assert obs.tag == "observations" and obs.get("count") and obs.get("limit") == "3"
@@ -329,14 +342,18 @@ def test_real_files_mode_serves_bytes_as_on_disk(reference_dir: Path) -> None:
         assert get(r, TIC_TABLE5).status_code == 200  # not in the folder: the sample
 
 
+GENERATION_BUDGET_S = 10.0  # a test or `make demo` starting the replica waits this long at most
+
+
 def test_generation_time_for_today() -> None:
-    """Measured in a fresh process (caches cold); reported, not asserted."""
+    """A fresh process (caches cold) renders today's whole sample within the budget."""
     code = ("import time; t=time.perf_counter(); from pipelines.replica.sample import snapshot,"
             " today_utc; s=snapshot(today_utc()); n=sum(s.render_all().values());"
             " print(round(time.perf_counter()-t, 3), n)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, timeout=60, check=True).stdout.split()
-    print(f"sample generation for today: {out[0]} s, {out[1]} bytes of files")
+    assert float(out[0]) < GENERATION_BUDGET_S, f"sample generation took {out[0]} s"
+    assert int(out[1]) > 1_000_000  # every publisher file, full history: megabytes, not a stub
 
 
 def test_cli_serves_until_sigterm(tmp_path: Path) -> None:

@@ -1,0 +1,90 @@
+"""When to ask each publisher "anything new?": densely in its known release window, sparsely
+otherwise. Plain code (no Dagster) so the watcher sensor and the benchmark's simulator use the
+same plan.
+
+Windows are the release times the schedules document (pipelines/defs/schedules.py), widened
+by a margin, in the publisher's own time zone so daylight saving moves them correctly:
+MOF JGB quotes around 15:00 Tokyo (time of day undocumented), FRED's H.15/H.10 dailies
+15:15-16:20 Chicago, TIC at 16:00 New York on days 14-20.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Window:
+    """Release window of one watched publication, in the publisher's zone."""
+
+    name: str
+    zone: str
+    start: time_of_day
+    end: time_of_day
+    weekdays: frozenset[int] = frozenset(range(5))  # Monday = 0
+    days_of_month: frozenset[int] | None = None  # None: every day
+    requests_per_poll: int = 1  # HEADs or tiny GETs one poll sends
+
+    def contains(self, moment: datetime) -> bool:
+        local = moment.astimezone(ZoneInfo(self.zone))
+        if local.weekday() not in self.weekdays:
+            return False
+        if self.days_of_month is not None and local.day not in self.days_of_month:
+            return False
+        return self.start <= local.time() < self.end
+
+
+DENSE = timedelta(minutes=2)  # inside a window: a release waits at most this long to be seen
+SPARSE = timedelta(minutes=60)  # outside: an off-calendar release waits at most an hour
+
+WINDOWS: tuple[Window, ...] = (
+    Window("mof_jgb", "Asia/Tokyo", time_of_day(14, 30), time_of_day(16, 30)),
+    Window("fred_daily", "America/Chicago", time_of_day(15, 0), time_of_day(16, 40)),
+    Window("tic", "America/New_York", time_of_day(15, 50), time_of_day(16, 40),
+           days_of_month=frozenset(range(14, 21))),
+    # MOF weekly flows, Thursday (sometimes Friday) 08:50 Tokyo
+    Window("mof_week", "Asia/Tokyo", time_of_day(8, 30), time_of_day(9, 30),
+           weekdays=frozenset({3, 4})),
+)
+BY_NAME = {w.name: w for w in WINDOWS}
+
+
+def interval(window: Window, moment: datetime) -> timedelta:
+    """How long after `moment` the next poll of this publication is due."""
+    return DENSE if window.contains(moment) else SPARSE
+
+
+def due(window: Window, last_poll: datetime | None, now: datetime) -> bool:
+    """Poll now? (The sensor ticks often and asks this per publication.)"""
+    if last_poll is None:
+        return True
+    return now - last_poll >= interval(window, last_poll) or (
+        window.contains(now) and not window.contains(last_poll))
+
+
+def polls(window: Window, start: datetime, end: datetime,
+          tick: timedelta = timedelta(minutes=1)) -> Iterator[datetime]:
+    """The moments a sensor ticking every `tick` from `start` polls this publication."""
+    last: datetime | None = None
+    now = start
+    while now < end:
+        if due(window, last, now):
+            last = now
+            yield now
+        now += tick
+
+
+def release_minutes(window: Window, day: date) -> list[datetime]:
+    """Every minute of the window on `day` (publisher's zone), in UTC."""
+    zone = ZoneInfo(window.zone)
+    moment = datetime.combine(day, window.start, tzinfo=zone)
+    end = datetime.combine(day, window.end, tzinfo=zone)
+    out = []
+    while moment < end:
+        out.append(moment.astimezone(UTC))
+        moment += timedelta(minutes=1)
+    return out

@@ -1,0 +1,39 @@
+"""The polling plan: dense inside each release window, sparse outside, within the budget."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from pipelines.lib import polling
+
+THURSDAY = date(2026, 11, 19)  # day 19: TIC's window is open too; Tokyo and US are on winter time
+
+
+def _day(window: polling.Window) -> list[datetime]:
+    start = datetime(2026, 11, 19, tzinfo=UTC)
+    return list(polling.polls(window, start, start + timedelta(days=1)))
+
+
+def test_mof_jgb_window_is_15_tokyo_in_utc() -> None:
+    jgb = polling.BY_NAME["mof_jgb"]
+    assert jgb.contains(datetime(2026, 11, 19, 6, 0, tzinfo=UTC))  # 15:00 JST
+    assert not jgb.contains(datetime(2026, 11, 19, 7, 30, tzinfo=UTC))  # 16:30 JST: closed
+    assert not jgb.contains(datetime(2026, 11, 21, 6, 0, tzinfo=UTC))  # a Saturday
+
+
+def test_every_release_minute_is_seen_within_the_dense_interval() -> None:
+    for window in polling.WINDOWS:
+        seen = _day(window)
+        for release in polling.release_minutes(window, THURSDAY):
+            if release.date() != THURSDAY:
+                continue
+            first = next(p for p in seen if p > release)
+            assert first - release <= polling.DENSE, (window.name, release)
+
+
+def test_requests_per_day_stay_under_300() -> None:
+    # mof_jgb by hand: 120 window minutes / 2 = 60 polls, 22 other hours / 1 h = 22, and the
+    # sparse poll that falls due at the window's start: 83
+    assert len(_day(polling.BY_NAME["mof_jgb"])) == 83
+    total = sum(len(_day(w)) * w.requests_per_poll for w in polling.WINDOWS)
+    assert total <= 300
