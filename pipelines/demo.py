@@ -199,8 +199,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def refresh(settings: Settings, *, live: bool) -> int:
     started_at = datetime.now(UTC)
-    tags = {"jgb/entry": "make run" if live else "make demo", "jgb/invocation": uuid.uuid4().hex}
+    tags = {runguard.ENTRY_TAG: "make run" if live else "make demo",
+            "jgb/invocation": uuid.uuid4().hex}
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    if instance is not None:
+        for run_id in runguard.release_dead_runs(instance):
+            print(f"run {run_id} of an earlier refresh died with its process: marked CANCELED",
+                  flush=True)
     replica = None
     try:
         if not live:

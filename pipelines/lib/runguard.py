@@ -150,3 +150,27 @@ def close_unfinished_runs(instance: dg.DagsterInstance, tags: dict[str, str],
         instance.report_run_canceled(run, message=why)
         closed.append(run.run_id)
     return closed
+
+
+ENTRY_TAG = "jgb/entry"  # set on every run make demo / make run start
+
+
+def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Close the refreshes a SIGKILL left STARTED and give back the pool slots they held.
+
+    Call it under `refresh_lock`: no other make demo/run is alive then, so an unfinished run of
+    theirs is dead. Without this the next refresh waits forever for the `warehouse` pool slot
+    the dead run still claims; the daemon's run monitoring frees such slots, but make demo runs
+    with no daemon. Finished runs still holding a slot (a killed step) are released too.
+    """
+    closed = [run_id for entry in ("make demo", "make run")
+              for run_id in close_unfinished_runs(
+                  instance, {ENTRY_TAG: entry}, "its process died (found by the next refresh)")]
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return closed
+    for run_id in storage.get_concurrency_run_ids():
+        run = instance.get_run_by_id(run_id)
+        if run is None or run.is_finished:
+            storage.free_concurrency_slots_for_run(run_id)
+    return closed

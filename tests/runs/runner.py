@@ -14,11 +14,15 @@ import dagster as dg
 
 def main() -> int:
     from pipelines.definitions import REFRESH_ALL, defs
+    from pipelines.lib import runguard
 
     job = defs.resolve_job_def(REFRESH_ALL)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    if instance is not None:  # what make demo does first (pipelines/demo.py)
+        runguard.release_dead_runs(instance)
     print("RUNNER START", flush=True)
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    result = job.execute_in_process(instance=instance, raise_on_error=False,
+                                    tags={runguard.ENTRY_TAG: "make demo"})
     print(f"RUN {result.run_id} {'SUCCESS' if result.success else 'FAILURE'}", flush=True)
     return 0 if result.success else 1
 
