@@ -31,6 +31,7 @@ NOT_RUN = {
     "make probe": "needs the real publishers; tests/probe runs it against the replica",
     "make dev": "a server that runs until stopped",
     "make replica": "a server that runs until stopped",
+    "make serve": "three servers that run until stopped; tests/deploy starts them on PostgreSQL",
     "make bench": "the benchmark harness, minutes long; tests/test_benchmarks_smoke.py",
 }
 # Variables of the developer's shell that would point a clone elsewhere.
