@@ -40,14 +40,14 @@ mof_by_investor AS (
     GROUP BY month
 ),
 usdjpy_monthly_means AS (  -- partial while DEXJPUS (a week late) has not reached month end
-    SELECT date_trunc('month', date)::DATE AS month, avg(value) AS usdjpy,
+    SELECT date_trunc('month', date)::DATE AS month, avg(value::DECIMAL(18, 6)) AS usdjpy,
         max(date) AS last_quote
     FROM staging.fred_observations
     WHERE series_id = 'DEXJPUS'
     GROUP BY ALL
 ),
 jgb_10y_monthly_means AS (
-    SELECT date_trunc('month', date)::DATE AS month, avg(yield_pct) AS jgb_10y_pct,
+    SELECT date_trunc('month', date)::DATE AS month, avg(yield_pct::DECIMAL(18, 6)) AS jgb_10y_pct,
         max(date) AS last_quote
     FROM staging.jgb_yields
     WHERE tenor_years = 10

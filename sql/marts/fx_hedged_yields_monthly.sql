@@ -9,18 +9,19 @@
 -- range: usdjpy 50 400
 
 CREATE OR REPLACE TABLE marts.fx_hedged_yields_monthly AS
-WITH fred_monthly_means AS (  -- mean of the month's published daily observations
+WITH fred_monthly_means AS (  -- mean of the month's daily observations; DECIMAL sums are exact,
+    -- so the rounded mean does not depend on the order DuckDB happens to add rows in
     SELECT
         date_trunc('month', date)::DATE AS month,
-        avg(value) FILTER (WHERE series_id = 'DGS10') AS ust_10y_pct,
-        avg(value) FILTER (WHERE series_id = 'DGS3MO') AS usd_3m_pct,
-        avg(value) FILTER (WHERE series_id = 'DEXJPUS') AS usdjpy
+        avg(value::DECIMAL(18, 6)) FILTER (WHERE series_id = 'DGS10') AS ust_10y_pct,
+        avg(value::DECIMAL(18, 6)) FILTER (WHERE series_id = 'DGS3MO') AS usd_3m_pct,
+        avg(value::DECIMAL(18, 6)) FILTER (WHERE series_id = 'DEXJPUS') AS usdjpy
     FROM staging.fred_observations
     WHERE series_id IN ('DGS10', 'DGS3MO', 'DEXJPUS')
     GROUP BY ALL
 ),
 jgb_monthly_means AS (
-    SELECT date_trunc('month', date)::DATE AS month, avg(yield_pct) AS jgb_10y_pct
+    SELECT date_trunc('month', date)::DATE AS month, avg(yield_pct::DECIMAL(18, 6)) AS jgb_10y_pct
     FROM staging.jgb_yields
     WHERE tenor_years = 10
     GROUP BY ALL

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from tests.reliability import harness as h
@@ -33,7 +32,7 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def assets(catalogue: Path) -> list[dg.AssetsDefinition]:
+def assets(catalogue: Path) -> h.Definitions:
     return h.all_assets(catalogue)
 
 
@@ -50,7 +49,7 @@ class Baselines:
     """Built lazily, once per FRED mode, and reused (copied) by every case."""
 
     def __init__(self, root: Path, port: int, catalogue: Path,
-                 assets: list[dg.AssetsDefinition]) -> None:
+                 assets: h.Definitions) -> None:
         self.root, self.port, self.catalogue, self.assets = root, port, catalogue, assets
         self._built: dict[bool, Baseline] = {}
 
@@ -85,24 +84,36 @@ class Baselines:
 
 
 def state(assets_dir: Path, src: h.Source) -> dict[str, object]:
-    """What the invariants compare: the source's staging rows, marts, the serving copy."""
+    """What the invariants compare: the source's staging rows (and, for a FRED series, the
+    other series' rows), marts, and what a reader of the serving copy sees."""
+    others = f"NOT ({src.staging_where})" if src.staging_where else "false"
     with h.connect_ro(assets_dir / "warehouse.duckdb") as con:
         staging = h.table_digest(con, src.staging, src.staging_where)
-        marts = h.schema_digest(con, "marts")
+        staging_others = h.table_digest(con, src.staging, others)
+        marts = h.schema_digest(con, "marts", lambda t: t in h.GROWING_MARTS)
         last_fetch = con.execute("SELECT coalesce(max(fetch_id), 0) FROM raw.fetch_log"
                                  ).fetchall()[0][0]
     serving = assets_dir / "serving" / "analytics.duckdb"
     served: dict[str, tuple[int, int]] = {}
+    served_staging = served_others = (0, 0)
+    statuses: dict[str, tuple[bool, str | None]] = {}
     if serving.exists():
         with h.connect_ro(serving) as con:
-            served = h.schema_digest(con, "marts")
-    return {"staging": staging, "marts": marts, "serving_marts": served,
+            served = h.schema_digest(con, "marts", lambda t: t in h.GROWING_MARTS)
+            served_staging = h.table_digest(con, src.staging, src.staging_where)
+            served_others = h.table_digest(con, src.staging, others)
+            statuses = {f"{s}.{t}": (bool(stale), reason) for s, t, stale, reason in con.execute(
+                "SELECT schema_name, table_name, is_stale, stale_reason FROM meta.table_status"
+            ).fetchall()}
+    return {"staging": staging, "staging_others": staging_others, "marts": marts,
+            "serving_marts": served, "serving_staging": served_staging,
+            "serving_staging_others": served_others, "table_status": statuses,
             "serving_sha256": h.file_sha256(serving), "last_fetch_id": last_fetch}
 
 
 @pytest.fixture(scope="session")
 def baselines(tmp_path_factory: pytest.TempPathFactory, port: int, catalogue: Path,
-              assets: list[dg.AssetsDefinition]) -> Baselines:
+              assets: h.Definitions) -> Baselines:
     return Baselines(tmp_path_factory.mktemp("baselines"), port, catalogue, assets)
 
 

@@ -2,10 +2,12 @@
 
 Each case copies the source's baseline warehouse (a good D0 run), lets the replica publish
 D1 with one fault, runs the source and everything downstream, and then proves the
-invariants: a fault either recovers by retry (the result equals a clean D1 run) or fails with
-a message naming the source and URL (no secret) while staging, marts and the serving copy
-keep the previous good data; the bad bytes are kept in the landing zone with a fetch-log row
-saying what was wrong; a clean run afterwards recovers fully. The observed outcomes are
+invariants: a fault either recovers by retry (the result equals a clean D1 run) or fails the
+run with a message naming the source and URL (no secret) while the faulted rows keep the
+previous good data, everything downstream is still rebuilt from what the warehouse holds, and
+the republished serving copy marks the faulted table stale with a one-line reason; the bad
+bytes are kept in the landing zone with a fetch-log row saying what was wrong; a clean run
+afterwards recovers fully and clears the stale flags. The observed outcomes are
 written out (see conftest.RESULTS_ENV) and rendered into docs/fault-matrix.md.
 """
 
@@ -19,6 +21,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from pipelines.defs.serving.assets import ANALYTICS_KEY
+from pipelines.serving.status import FED_WITH
 from tests.reliability import harness as h
 from tests.reliability.conftest import Baselines, state
 
@@ -80,7 +84,7 @@ def classify(result: dg.ExecuteInProcessResult, fetches: list[tuple], src: h.Sou
 @pytest.mark.parametrize(("source", "fault"), CASES)
 def test_fault_recovers_or_fails_cleanly_keeping_good_data(
     source: str, fault: str, baselines: Baselines, port: int, catalogue: Path,
-    assets: list[dg.AssetsDefinition], tmp_path: Path, matrix_results: list[dict],
+    assets: h.Definitions, tmp_path: Path, matrix_results: list[dict],
 ) -> None:
     src, flt = h.SOURCES[source], h.FAULTS[fault]
     started = time.monotonic()
@@ -125,15 +129,33 @@ def test_fault_recovers_or_fails_cleanly_keeping_good_data(
     if outcome == "failed":
         assert src.source in message and f"<replica>{src.path}" in message, message
         assert all(h.API_KEY not in m for m in h.failure_messages(result))
+        assert_failed_refresh_reported(result, src)
+        # The faulted rows keep the previous good data, in the warehouse and the copy.
         assert after["staging"] == before["staging"]
-        assert after["marts"] == before["marts"]
-        assert after["serving_sha256"] == before["serving_sha256"]
+        assert after["serving_staging"] == before["serving_staging"]
+        # The copy was republished: its verdict on the faulted table changed.
+        assert after["serving_sha256"] != before["serving_sha256"]
+        assert_stale(after, src, message)
+        if src.source == "fred":
+            # The other series loaded D1 in the same run, and marts were rebuilt from them.
+            assert after["staging_others"] == reference["staging_others"]
+            assert after["serving_staging_others"] == reference["serving_staging_others"]
+            assert after["serving_marts"] == after["marts"]
+            untouched = [t for t, (stale, _) in after["table_status"].items()
+                         if t.startswith("marts.") and not stale and t in before["marts"]]
+            assert untouched, "every mart is marked stale"
+            for t in untouched:
+                assert after["marts"][t] == before["marts"][t], t
+        else:  # nothing else changed on D1 for this file: every mart keeps its data
+            assert after["marts"] == before["marts"]
+            assert after["serving_marts"] == before["serving_marts"]
     elif outcome == "warned":
-        assert after == {**before, "last_fetch_id": after["last_fetch_id"]}
+        # Nothing new to load: the data is as it was and nothing is stale (only late).
+        for part in ("staging", "staging_others", "marts", "serving_marts", "serving_staging"):
+            assert after[part] == before[part], part
+        assert stale_tables(after) == {}
     else:  # recovered by retry: as good as a clean run
-        assert after["staging"] == reference["staging"]
-        assert after["marts"] == reference["marts"]
-        assert after["serving_marts"] == reference["serving_marts"]
+        assert_as_reference(after, reference)
 
     if outcome != "recovered":  # the next clean run recovers fully
         rep = h.start_replica(h.D1, port)
@@ -143,20 +165,45 @@ def test_fault_recovers_or_fails_cleanly_keeping_good_data(
         finally:
             rep.stop()
         assert again.success, h.failure_messages(again)
-        if src.source == "fred":
-            # The other series landed in the failed run, but Dagster skipped everything
-            # downstream of the failed step, and this run finds them unchanged: their marts
-            # catch up when the eager automation condition sees the newer materialisations.
-            # That tick is what this run stands for.
-            rep = h.start_replica(h.D1, port)
-            try:
-                with h.environment(rep, case, catalogue, api=src.api, as_of=h.D1):
-                    tick = h.materialize(assets, case, h.MART_AND_SERVING_KEYS)
-            finally:
-                rep.stop()
-            assert tick.success, h.failure_messages(tick)
-        recovered = state(case, src)
-        assert recovered["staging"] == reference["staging"]
-        assert recovered["marts"] == reference["marts"]
-        assert recovered["serving_marts"] == reference["serving_marts"]
+        assert_as_reference(state(case, src), reference)
     matrix_results[-1]["seconds"] = round(time.monotonic() - started, 1)
+
+
+def stale_tables(st: dict) -> dict[str, str | None]:
+    return {t: reason for t, (stale, reason) in st["table_status"].items() if stale}
+
+
+def assert_as_reference(st: dict, reference: dict) -> None:
+    """What a clean D1 run gives: same rows, same marts, same copy, nothing stale."""
+    for part in ("staging", "staging_others", "marts", "serving_marts", "serving_staging",
+                 "serving_staging_others"):
+        assert st[part] == reference[part], part
+    assert stale_tables(st) == {}
+
+
+def assert_stale(st: dict, src: h.Source, message: str) -> None:
+    """The copy marks the faulted table stale, in one line naming the source; no table that
+    cannot be built from it is marked."""
+    stale = stale_tables(st)
+    assert src.staging in stale, f"{src.staging} not marked stale; stale: {stale}"
+    for table, reason in stale.items():
+        assert reason and "\n" not in reason and len(reason) <= 300, (table, reason)
+        assert reason.startswith(src.source), (table, reason)
+        assert h.API_KEY not in reason
+    for table in stale:
+        base = table.removesuffix("_history")
+        assert table.startswith("marts.") or src.staging in (base, FED_WITH.get(base)), table
+
+
+def assert_failed_refresh_reported(result: dg.ExecuteInProcessResult, src: h.Source) -> None:
+    """Ingestion reported `outcome: failed` (no step failed for it), marts and the serving
+    copy still ran, and `refresh_succeeded` failed on the faulted asset."""
+    outcomes = {e.asset_key: e.materialization.metadata.get("outcome")
+                for e in result.get_asset_materialization_events()
+                if e.asset_key is not None}
+    faulted = [k for k in src.keys if getattr(outcomes.get(k), "value", None) == "failed"]
+    assert faulted, {k.to_user_string(): outcomes.get(k) for k in src.keys}
+    assert ANALYTICS_KEY in outcomes, "the serving copy did not run"
+    failed_checks = {e.asset_key for e in result.get_asset_check_evaluations()
+                     if e.check_name == "refresh_succeeded" and not e.passed}
+    assert set(faulted) <= failed_checks
