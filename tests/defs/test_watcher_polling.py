@@ -45,8 +45,9 @@ class Clock:
 
 def _tick(replica: Replica, cursor: str | None,
           instance: dg.DagsterInstance | None = None) -> dg.SensorResult:
-    context = dg.build_sensor_context(cursor=cursor, instance=instance, resources={"publishers": PublishersResource(
-        mof_url=replica.url, tic_url=replica.url)})
+    publishers = PublishersResource(mof_url=replica.url, tic_url=replica.url)
+    context = dg.build_sensor_context(cursor=cursor, instance=instance,
+                                      resources={"publishers": publishers})
     result = sensors.publisher_file_watcher(context)
     assert isinstance(result, dg.SensorResult)
     return result

@@ -22,7 +22,7 @@ from dagster._utils.schedules import cron_string_iterator
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pipelines.defs import jobs
+from pipelines.defs import jobs, sensors
 from pipelines.defs.resources import PublishersResource
 from pipelines.defs.schedules import (
     SCHEDULES,
@@ -31,7 +31,6 @@ from pipelines.defs.schedules import (
     mof_jgb_schedule,
     tic_schedule,
 )
-from pipelines.defs import sensors
 from pipelines.defs.sensors import publisher_file_watcher
 from pipelines.sources.mof import urls as mof_urls
 from pipelines.sources.tic import urls as tic_urls
