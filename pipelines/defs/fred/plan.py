@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pipelines.defs.fred.state import StoredSeries
-from pipelines.sources.fred import SeriesSpec
+from pipelines.sources.fred import SeriesMeta, SeriesSpec
 
 # ALFRED's full real-time range: every vintage of every observation.
 ALFRED_REALTIME_START = date(1776, 7, 4)
@@ -71,3 +71,14 @@ def metadata_unchanged(stored: StoredSeries, stated_units: str, last_updated: ob
         and stored.last_updated == last_updated
         and not units_changed(stored, stated_units)
     )
+
+
+def untouched_since_check(stored: StoredSeries, listed: SeriesMeta | None) -> bool:
+    """API mode: fred/series/updates did not list the series, or listed it with the stamp and
+    unit staging holds, so no request is needed. Only for a series already loaded through the
+    API (`last_updated` stored): a first load or one after keyless loads asks fred/series."""
+    if stored.last_date is None or stored.last_updated is None:
+        return False
+    if listed is None:
+        return True
+    return metadata_unchanged(stored, listed.units, listed.last_updated)

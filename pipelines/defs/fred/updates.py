@@ -1,0 +1,109 @@
+"""API mode: one `fred/series/updates` question per refresh instead of `fred/series` per series.
+
+FRED lists every series it updated, newest first, with the same metadata `fred/series` gives
+(`last_updated` included), 1000 to a page. A refresh asks for the updates since the day of
+its last complete check and fetches only the catalogue series that appear with a new
+`last_updated`; a series that does not appear was not touched by FRED. FRED keeps about two
+weeks of updates, so an older (or missing) check falls back to `fred/series` per series.
+
+The check is dated with the pipeline's own day (AS_OF_DATE or today in UTC) and the window
+starts a day before it, at 00:00: `start_time`/`end_time` are FRED's local clock (Central
+time), and the overlap costs nothing, because a series that reappears with the
+`last_updated` staging already holds is skipped without a request.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import duckdb
+
+from pipelines.lib.errors import ParseError, SourceError
+from pipelines.lib.raw import Fetched, Fetcher
+from pipelines.sources.fred import SeriesMeta
+from pipelines.sources.fred.parse import parse_series_entry
+
+UPDATES_PATH = "/fred/series/updates"
+PAGE_LIMIT = 1000  # FRED's maximum (and default) for fred/series/updates
+KEPT = timedelta(days=13)  # FRED keeps about two weeks; one day's margin
+SOURCE = "fred"
+
+CHECKS_DDL = """
+CREATE TABLE IF NOT EXISTS staging.fred_update_checks (
+    checked_on DATE NOT NULL,
+    checked_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE staging.fred_update_checks IS 'API mode: the days on which every catalogue
+ series was brought up to date; the next refresh asks fred/series/updates since the newest.';
+"""
+
+
+@dataclass(frozen=True)
+class Updates:
+    """What FRED updated since `since`, for the catalogue series only."""
+
+    since: datetime
+    metas: dict[str, SeriesMeta]
+    responses: tuple[Fetched, ...]
+
+
+def last_check(con: duckdb.DuckDBPyConnection) -> date | None:
+    con.execute(CHECKS_DDL)
+    rows = con.execute("SELECT max(checked_on) FROM staging.fred_update_checks").fetchall()
+    return rows[0][0] if rows else None  # fetchall: a half-read result blocks the connection
+
+
+def record_check(con: duckdb.DuckDBPyConnection, today: date) -> None:
+    con.execute(CHECKS_DDL)
+    con.execute("INSERT INTO staging.fred_update_checks (checked_on) VALUES (?)", [today])
+
+
+def window_start(checked_on: date | None, today: date) -> datetime | None:
+    """Where the updates question starts; None: no check, or older than FRED keeps."""
+    if checked_on is None or today - checked_on > KEPT:
+        return None
+    return datetime.combine(checked_on - timedelta(days=1), datetime.min.time())
+
+
+def ask(fetcher: Fetcher, api_url: str, api_key: str, since: datetime, today: date,
+        catalogue: set[str]) -> Updates:
+    """Every page of fred/series/updates from `since` to the end of tomorrow (FRED's clock)."""
+    end = datetime.combine(today + timedelta(days=1), datetime.max.time())
+    url = api_url.rstrip("/") + UPDATES_PATH
+    metas: dict[str, SeriesMeta] = {}
+    responses: list[Fetched] = []
+    offset, count = 0, None
+    while count is None or offset < count:
+        params = {"api_key": api_key, "file_type": "json", "filter_value": "all",
+                  "start_time": f"{since:%Y%m%d%H%M}", "end_time": f"{end:%Y%m%d%H%M}",
+                  "limit": str(PAGE_LIMIT), "offset": str(offset)}
+        fetched = fetcher.fetch(SOURCE, url, params=params, expect="json")
+        responses.append(fetched)
+        items, count = _page(fetched, offset)
+        for item in items:
+            try:
+                meta = parse_series_entry(item)
+            except ParseError as exc:
+                raise SourceError(SOURCE, fetched.result.url, f"fred/series/updates: {exc}") \
+                    from exc
+            if meta.id in catalogue and meta.id not in metas:  # newest first: keep the first
+                metas[meta.id] = meta
+        offset += PAGE_LIMIT
+    return Updates(since, metas, tuple(responses))
+
+
+def _page(fetched: Fetched, offset: int) -> tuple[list[dict[str, object]], int]:
+    try:
+        payload = json.loads(fetched.body or b"")
+        items, count = payload["seriess"], int(payload["count"])
+        if int(payload["offset"]) != offset or not isinstance(items, list):
+            raise ValueError(f"asked offset {offset}, got {payload['offset']}")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SourceError(SOURCE, fetched.result.url,
+                          f"fred/series/updates: {type(exc).__name__}: {exc}") from exc
+    if not all(isinstance(i, dict) for i in items):
+        raise SourceError(SOURCE, fetched.result.url, "fred/series/updates: an item is no object")
+    return items, count
+
