@@ -31,17 +31,34 @@ def next_observation_date(frequency: str, last_date: date) -> date:
     return last_date + _NEXT_OBSERVATION.get(frequency, timedelta(days=1))
 
 
+def earliest_publication(frequency: str, observation: date) -> date:
+    """The first day an observation dated `observation` can be published.
+
+    Daily and weekly values are published on (or after) their own date. A monthly value
+    (dated the 1st) describes its whole month, an average or a month-end level, so it cannot
+    exist before the month is over: the October value appears on 1 November at the earliest
+    (in the catalogue: OECD rates and TIC holdings weeks later still).
+    """
+    if frequency == "monthly":
+        return next_observation_date("monthly", observation)
+    return observation
+
+
 def nothing_due(spec: SeriesSpec, stored: StoredSeries, today: date | None) -> bool:
-    """No request needed: the next observation is dated after `today`, so it cannot exist yet.
+    """No request needed: the next observation cannot have been published by `today`.
 
     An observation is never published before its own date, so on the day of the last stored
     observation (a same-day re-run, a weekly series between releases) FRED cannot have
-    anything new. Revisions made meanwhile are not lost: the next due request re-reads the
-    revision window. A first load or a unit change is always due.
+    anything new. Keyless monthly rule: once staging holds the latest month that can exist
+    (October, in November), the series is not asked again until the next month can exist
+    (1 December); from then on it is asked at each refresh until that month appears, since
+    the publishers' lags vary. Revisions made meanwhile are not lost: the next due request
+    re-reads the revision window. A first load or a unit change is always due.
     """
     if today is None or stored.last_date is None or units_changed(stored, spec.units):
         return False
-    return next_observation_date(spec.frequency, stored.last_date) > today
+    upcoming = next_observation_date(spec.frequency, stored.last_date)
+    return earliest_publication(spec.frequency, upcoming) > today
 
 
 @dataclass(frozen=True)
