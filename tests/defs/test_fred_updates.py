@@ -107,3 +107,17 @@ def test_window_start_falls_back_after_two_weeks() -> None:
     assert window_start(None, today) is None
     assert window_start(today - timedelta(days=14), today) is None
     assert window_start(today - timedelta(days=13), today).date() == date(2026, 11, 6)
+
+
+def test_a_check_covers_only_the_series_it_refreshed() -> None:
+    import duckdb
+
+    from pipelines.defs.fred.updates import last_check, record_check
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA staging")
+    record_check(con, ["DGS10", "IR3TIB01JPM156N"], date(2026, 11, 2))
+    record_check(con, ["DGS10"], date(2026, 11, 20))  # the daily job ran again
+    assert last_check(con, ["DGS10"]) == date(2026, 11, 20)
+    assert last_check(con, ["DGS10", "IR3TIB01JPM156N"]) == date(2026, 11, 2)
+    assert last_check(con, ["DGS10", "WALCL"]) is None  # WALCL never checked

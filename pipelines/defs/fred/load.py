@@ -146,16 +146,18 @@ def refresh(
                               thread_name_prefix="fred-fetch")
     try:
         futures: dict[Future[SeriesFetch], SeriesSpec] = {pool.submit(work, s): s for s in specs}
-        complete = True
+        current: list[str] = []
         for future in as_completed(futures):
             spec = futures[future]
             result = _settle(con, fetcher, spec, future, state[spec.id], as_of, log)
             record_outcomes(con, TABLE, result.asset_key, list(result.outcomes), run_id=run_id)
-            complete = complete and result.error is None
+            if result.error is None:
+                current.append(spec.id)
             yield result
-        if api_key and complete and not options.alfred_backfill:
-            # Every series is current as of today: the next refresh asks only for updates.
-            updates.record_check(con, as_of)
+        if api_key and not options.alfred_backfill and not fetcher.replay:
+            # These series are current as of today: their next refresh asks only for updates.
+            # A failed one keeps its older check, so the next question reaches back to it.
+            updates.record_check(con, current, as_of)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -170,7 +172,7 @@ def _updates(
     or the question failed)."""
     if not api_key or options.alfred_backfill or fetcher.replay:
         return None
-    since = updates.window_start(updates.last_check(con), as_of)
+    since = updates.window_start(updates.last_check(con, [s.id for s in specs]), as_of)
     if since is None:
         return None
     try:

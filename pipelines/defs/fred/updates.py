@@ -32,11 +32,12 @@ SOURCE = "fred"
 
 CHECKS_DDL = """
 CREATE TABLE IF NOT EXISTS staging.fred_update_checks (
+    series_id VARCHAR PRIMARY KEY,
     checked_on DATE NOT NULL,
     checked_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE staging.fred_update_checks IS 'API mode: the days on which every catalogue
- series was brought up to date; the next refresh asks fred/series/updates since the newest.';
+COMMENT ON TABLE staging.fred_update_checks IS 'API mode: the day each catalogue series was
+ last brought up to date; a refresh asks fred/series/updates since the oldest of its series.';
 """
 
 
@@ -49,15 +50,26 @@ class Updates:
     responses: tuple[Fetched, ...]
 
 
-def last_check(con: duckdb.DuckDBPyConnection) -> date | None:
+def last_check(con: duckdb.DuckDBPyConnection, series_ids: list[str]) -> date | None:
+    """The day every one of these series was last brought up to date (the oldest of their
+    checks; None when one has none). Per series, because each job refreshes its own
+    frequency: a daily run's check says nothing about the monthly series."""
     con.execute(CHECKS_DDL)
-    rows = con.execute("SELECT max(checked_on) FROM staging.fred_update_checks").fetchall()
-    return rows[0][0] if rows else None  # fetchall: a half-read result blocks the connection
+    rows = con.execute(
+        "SELECT count(*), min(checked_on) FROM staging.fred_update_checks"
+        " WHERE list_contains(?, series_id)", [series_ids]).fetchall()
+    n, oldest = rows[0]  # fetchall: a half-read result blocks the connection
+    return oldest if n == len(set(series_ids)) else None
 
 
-def record_check(con: duckdb.DuckDBPyConnection, today: date) -> None:
+def record_check(con: duckdb.DuckDBPyConnection, series_ids: list[str], today: date) -> None:
+    if not series_ids:
+        return
     con.execute(CHECKS_DDL)
-    con.execute("INSERT INTO staging.fred_update_checks (checked_on) VALUES (?)", [today])
+    con.executemany(
+        "INSERT INTO staging.fred_update_checks (series_id, checked_on) VALUES (?, ?)"
+        " ON CONFLICT (series_id) DO UPDATE SET checked_on = excluded.checked_on,"
+        " checked_at = now()", [[sid, today] for sid in series_ids])
 
 
 def window_start(checked_on: date | None, today: date) -> datetime | None:
