@@ -115,7 +115,6 @@ def test_a_check_covers_only_the_series_it_refreshed() -> None:
     from pipelines.defs.fred.updates import last_check, record_check
 
     con = duckdb.connect()
-    con.execute("CREATE SCHEMA staging")
     record_check(con, ["DGS10", "IR3TIB01JPM156N"], date(2026, 11, 2))
     record_check(con, ["DGS10"], date(2026, 11, 20))  # the daily job ran again
     assert last_check(con, ["DGS10"]) == date(2026, 11, 20)

@@ -30,13 +30,16 @@ PAGE_LIMIT = 1000  # FRED's maximum (and default) for fred/series/updates
 KEPT = timedelta(days=13)  # FRED keeps about two weeks; one day's margin
 SOURCE = "fred"
 
+# In `meta`, not `staging`: bookkeeping, not data, so the serving copy (which carries every
+# staging table) is not rebuilt because a refresh found nothing new.
 CHECKS_DDL = """
-CREATE TABLE IF NOT EXISTS staging.fred_update_checks (
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE TABLE IF NOT EXISTS meta.fred_update_checks (
     series_id VARCHAR PRIMARY KEY,
     checked_on DATE NOT NULL,
     checked_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE staging.fred_update_checks IS 'API mode: the day each catalogue series was
+COMMENT ON TABLE meta.fred_update_checks IS 'API mode: the day each catalogue series was
  last brought up to date; a refresh asks fred/series/updates since the oldest of its series.';
 """
 
@@ -56,7 +59,7 @@ def last_check(con: duckdb.DuckDBPyConnection, series_ids: list[str]) -> date | 
     frequency: a daily run's check says nothing about the monthly series."""
     con.execute(CHECKS_DDL)
     rows = con.execute(
-        "SELECT count(*), min(checked_on) FROM staging.fred_update_checks"
+        "SELECT count(*), min(checked_on) FROM meta.fred_update_checks"
         " WHERE list_contains(?, series_id)", [series_ids]).fetchall()
     n, oldest = rows[0]  # fetchall: a half-read result blocks the connection
     return oldest if n == len(set(series_ids)) else None
@@ -67,7 +70,7 @@ def record_check(con: duckdb.DuckDBPyConnection, series_ids: list[str], today: d
         return
     con.execute(CHECKS_DDL)
     con.executemany(
-        "INSERT INTO staging.fred_update_checks (series_id, checked_on) VALUES (?, ?)"
+        "INSERT INTO meta.fred_update_checks (series_id, checked_on) VALUES (?, ?)"
         " ON CONFLICT (series_id) DO UPDATE SET checked_on = excluded.checked_on,"
         " checked_at = now()", [[sid, today] for sid in series_ids])
 
