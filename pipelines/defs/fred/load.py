@@ -119,8 +119,9 @@ def refresh(
 
     def work(spec: SeriesSpec) -> SeriesFetch:
         if listed is not None and untouched_since_check(state[spec.id], listed.metas.get(spec.id)):
+            # FRED did not touch it since the last check: no request (notes are warnings).
             return SeriesFetch(spec, "api", observation_window(spec, state[spec.id]),
-                               changed=False, notes=["not in fred/series/updates"])
+                               changed=False)
         if api_key:
             fetched = fetch_api(fetcher, endpoints, api_key, spec, state[spec.id],
                                 alfred_backfill=options.alfred_backfill,
