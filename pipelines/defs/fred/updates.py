@@ -7,9 +7,9 @@ its last complete check and fetches only the catalogue series that appear with a
 weeks of updates, so an older (or missing) check falls back to `fred/series` per series.
 
 The check is dated with the pipeline's own day (AS_OF_DATE or today in UTC) and the window
-starts a day before it, at 00:00: `start_time`/`end_time` are FRED's local clock (Central
-time), and the overlap costs nothing, because a series that reappears with the
-`last_updated` staging already holds is skipped without a request.
+starts a day before it, at 00:00, and ends a week after it: `start_time`/`end_time` are
+FRED's local clock (Central time), and the overlap costs nothing, because a series that
+reappears with the `last_updated` staging already holds is skipped without a request.
 """
 
 from __future__ import annotations
@@ -84,8 +84,10 @@ def window_start(checked_on: date | None, today: date) -> datetime | None:
 
 def ask(fetcher: Fetcher, api_url: str, api_key: str, since: datetime, today: date,
         catalogue: set[str]) -> Updates:
-    """Every page of fred/series/updates from `since` to the end of tomorrow (FRED's clock)."""
-    end = datetime.combine(today + timedelta(days=1), datetime.max.time())
+    """Every page of fred/series/updates from `since` on. FRED wants an end with a start;
+    a week past `today` keeps a pipeline whose day lags FRED's (AS_OF_DATE in a replay, a
+    skewed clock) from missing what FRED already posted."""
+    end = datetime.combine(today + timedelta(days=7), datetime.max.time())
     url = api_url.rstrip("/") + UPDATES_PATH
     metas: dict[str, SeriesMeta] = {}
     responses: list[Fetched] = []
