@@ -42,8 +42,8 @@ test: setup  ## the test suite, offline, about 20 minutes on 2 cores (real files
 lint: setup
 	$(UV) run ruff check .
 
-bench: setup  ## benchmarks/ against the replica; writes benchmarks/REPORT.md
-	$(UV) run python -m benchmarks.run
+bench: setup  ## benchmarks/ against the replica; writes benchmarks/REPORT.md (SCALE=1: the scale runs only)
+	$(if $(SCALE),$(UV) run python -m benchmarks.scale,$(UV) run python -m benchmarks.run)
 
 report: setup  ## rebuild assets/serving/report.html from the current warehouse
 	$(UV) run python -m pipelines.serving.report

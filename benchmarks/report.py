@@ -180,16 +180,15 @@ def _latency(mode: str, lat: Any) -> list[str]:
         for name, row in d.get("publishers", {}).items():
             lines.append(f"| {name} | {row['window']} | {row['releases']} | {row['p50']:.1f} |"
                          f" {row['p95']:.1f} | {row['max']:.1f} |")
-        lines += ["", f"Requests per day by the polling plan: {d.get('requests_per_day')}"
-                  f" ({d.get('requests_by_publisher')}). Processing seconds measured in this"
-                  f" run: {d.get('processing_s')} {d.get('processing_notes') or ''}.", "",
-                  "The polling plan is not yet wired into `publisher_file_watcher` on this"
-                  " branch (sensors.py is being edited elsewhere); the one real simulated day"
-                  " below still uses the sensor's fixed interval.", ""]
+        lines += ["", f"Requests per day by the watcher's polling plan: {d.get('requests_per_day')}"
+                  f" ({d.get('requests_by_publisher')}). First seen: {d.get('worst_case')}."
+                  f" Processing seconds measured in this"
+                  f" run: {d.get('processing_s')} {d.get('processing_notes') or ''}.", ""]
     lines += [f"One real simulated day: the replica published {res.get('new_day')} at"
               f" {res.get('publish_at')}; {res.get('simulated_hours')} simulated hours took"
               f" {res.get('real_seconds')} s of real time ({res.get('watch_ticks')} watcher"
-              f" ticks). Requests: {res.get('requests')} = {res.get('requests_per_day')} per day:"
+              f" ticks, {res.get('watch_ticks_polling')} with a file due)."
+              f" Requests: {res.get('requests')} = {res.get('requests_per_day')} per day:"
               f" {res.get('requests_by_publisher')}.", "",
               "| indicator | minutes after publication |", "|---|---:|"]
     for name, minutes in sorted((res.get("minutes_to_indicator") or {}).items(),

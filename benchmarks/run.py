@@ -86,6 +86,7 @@ class Bench:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.assets = work / "assets"
         self.replica: subprocess.Popen[bytes] | None = None
+        self.replica_args: list[str] = []  # extra replica options (the scale bench's series)
         self.url = ""
         self.env = self._base_env()
 
@@ -120,7 +121,8 @@ class Bench:
             [sys.executable, "-m", "pipelines.replica", "--port-file", str(port_file),
              "--as-of", AS_OF.isoformat(), "--latency-ms", str(LATENCY_MS),
              "--fred-rate-limit", f"{FRED_RATE[0]}/{FRED_RATE[1]}",
-             "--fredgraph-rate-limit", f"{FREDGRAPH_RATE[0]}/{FREDGRAPH_RATE[1]}"],
+             "--fredgraph-rate-limit", f"{FREDGRAPH_RATE[0]}/{FREDGRAPH_RATE[1]}",
+             *self.replica_args],
             env=self.env, cwd=ROOT, stdout=log, stderr=log)
         deadline = time.monotonic() + 60
         while not port_file.exists():

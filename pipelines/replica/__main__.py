@@ -35,12 +35,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="PER_SECOND/PER_MINUTE per client host on fredgraph.csv, an assumption"
                          " (FRED documents none; default 0/0 = off)")
     ap.add_argument("--legacy-fred-header", action="store_true")
+    ap.add_argument("--synthetic-series", type=int, default=0,
+                    help="add SYNTH0001..SYNTHnnnn, copies of DGS10 (scale benchmark)")
     args = ap.parse_args(argv)
     replica = Replica.start(as_of=args.as_of, data_dir=args.data_dir, port=args.port,
                             host=args.host, fred_rate_limit=args.fred_rate_limit,
                             fredgraph_rate_limit=args.fredgraph_rate_limit,
                             latency_s=args.latency_ms / 1000,
-                            legacy_fred_header=args.legacy_fred_header)
+                            legacy_fred_header=args.legacy_fred_header,
+                            synthetic_series=args.synthetic_series)
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())

@@ -1,4 +1,5 @@
-"""FRED API: `/fred/series/observations`, `/fred/series`, `/fred/series/vintagedates`.
+"""FRED API: `/fred/series/observations`, `/fred/series`, `/fred/series/vintagedates`,
+`/fred/series/updates`.
 
 JSON (`file_type=json`) as FORMATS §1.2/1.3, and FRED's default XML when file_type is absent
 (the shape the `fredapi` package reads). Values are strings with "." for missing; count,
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -181,10 +182,78 @@ def vintagedates(s: FredSeries, params: dict[str, str], as_of: date, file_type: 
                               [f"  <vintage_date>{d}</vintage_date>" for d in page]), "text/xml")
 
 
+UPDATES_KEPT = timedelta(days=14)  # FRED lists updates of about the last two weeks only
+
+
+def _minute(params: dict[str, str], key: str) -> datetime | None:
+    value = params.get(key)
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y%m%d%H%M")
+    except ValueError:
+        raise ApiError(400, f"Bad Request.  Variable {key} is not a valid date time in"
+                            " YYYYMMDDHhmm format.") from None
+
+
+def _stamp(last_updated: str) -> datetime:
+    """`2026-11-20 15:17:03-06` as naive St. Louis local time (start_time/end_time's clock)."""
+    return datetime.strptime(last_updated[:19], "%Y-%m-%d %H:%M:%S")
+
+
+def updates(series: dict[str, FredSeries], params: dict[str, str], as_of: date,
+            file_type: str) -> Response:
+    """Series sorted by last_updated, newest first; start_time and end_time (YYYYMMDDHhmm,
+    compared with last_updated's local time) come together; only updates of the last two
+    weeks before as_of are kept, as FRED keeps them."""
+    rs, re_ = _realtime(params, as_of)
+    limit = _int(params, "limit", 1000, 1, 1000)
+    offset = _int(params, "offset", 0, 0, 10**9)
+    filter_value = params.get("filter_value", "all") or "all"
+    if filter_value not in ("macro", "regional", "all"):
+        raise ApiError(400, "Bad Request.  Variable filter_value is not one of the values:"
+                            " 'macro', 'regional', 'all'")
+    start, end = _minute(params, "start_time"), _minute(params, "end_time")
+    if (start is None) != (end is None):
+        raise ApiError(400, "Bad Request.  Variable start_time requires end_time and"
+                            " end_time requires start_time.")
+    kept = datetime.combine(as_of, datetime.min.time()) - UPDATES_KEPT
+    rows = []
+    for s in series.values():
+        stamp = _stamp(s.last_updated)
+        if stamp < kept or (start is not None and not start <= stamp <= end):  # type: ignore
+            continue
+        if filter_value == "regional":  # every sample series is national ("macro")
+            continue
+        rows.append((stamp, s))
+    rows.sort(key=lambda r: (r[0], r[1].spec.id), reverse=True)
+    items = []
+    for _, s in rows[offset:offset + limit]:
+        dates, _ = s.current
+        sp = s.spec
+        items.append(dict(id=sp.id, realtime_start=rs, realtime_end=re_, title=sp.title,
+                          observation_start=iso(dates[0]), observation_end=iso(dates[-1]),
+                          frequency=sp.frequency[0], frequency_short=sp.frequency[1],
+                          units=sp.units[0], units_short=sp.units[1],
+                          seasonal_adjustment="Not Seasonally Adjusted",
+                          seasonal_adjustment_short="NSA", last_updated=s.last_updated,
+                          popularity=sp.popularity))
+    head = dict(realtime_start=rs, realtime_end=re_, filter_variable="geography",
+                filter_value=filter_value, order_by="last_updated", sort_order="desc",
+                count=len(rows), offset=offset, limit=limit)
+    if file_type == "json":
+        body = json.dumps({**head, "seriess": items}, separators=(",", ":"))
+        return Response(200, body.encode(), "application/json")
+    return Response(200, _xml("seriess", head, [
+        "  <series " + " ".join(f"{k}={quoteattr(str(v))}" for k, v in i.items()) + "/>"
+        for i in items]), "text/xml")
+
+
 ENDPOINTS = {
     "/fred/series/observations": observations,
     "/fred/series": series_meta,
     "/fred/series/vintagedates": vintagedates,
+    "/fred/series/updates": None,  # not per series: dispatched in handle()
 }
 
 
@@ -203,6 +272,11 @@ def handle(path: str, params: dict[str, str], series: dict[str, FredSeries],
     if file_type not in ("xml", "json"):
         return error_response(400, "Bad Request.  Variable file_type is not one of the values: "
                                    "'xml', 'json'.", "xml")
+    if path == "/fred/series/updates":
+        try:
+            return updates(series, params, as_of, file_type)
+        except ApiError as e:
+            return error_response(e.code, e.message, err_type)
     sid = params.get("series_id", "")
     if not sid:
         return error_response(400, "Bad Request.  Variable series_id is not set.", err_type)
@@ -211,6 +285,8 @@ def handle(path: str, params: dict[str, str], series: dict[str, FredSeries],
     if sid not in series:
         return error_response(400, MSG_NO_SERIES, err_type)
     try:
-        return ENDPOINTS[path](series[sid], params, as_of, file_type)
+        endpoint = ENDPOINTS[path]
+        assert endpoint is not None
+        return endpoint(series[sid], params, as_of, file_type)
     except ApiError as e:
         return error_response(e.code, e.message, err_type)

@@ -28,13 +28,15 @@ class Replica:
     def start(cls, *, as_of: date | None = None, data_dir: Path | None = None, port: int = 0,
               fred_rate_limit: tuple[int, int] = (2, 120), latency_s: float = 0.0,
               fredgraph_rate_limit: tuple[int, int] = (0, 0),
-              legacy_fred_header: bool = False, host: str = "127.0.0.1") -> Replica:
+              legacy_fred_header: bool = False, host: str = "127.0.0.1",
+              synthetic_series: int = 0) -> Replica:
         """Bind host:port (0 = any free port) and serve until `stop()`. `fredgraph_rate_limit`
         (per second, per minute, per client host; 0 = off) is an assumption: FRED documents
         no limit for fredgraph.csv."""
         site = Site(as_of or today_utc(), Path(data_dir) if data_dir else None,
                     legacy_fred_header=legacy_fred_header, limiter=RateLimiter(*fred_rate_limit),
-                    graph_limiter=RateLimiter(*fredgraph_rate_limit))
+                    graph_limiter=RateLimiter(*fredgraph_rate_limit),
+                    synthetic_series=synthetic_series)
         return cls(ReplicaServer((host, port), site, latency_s=latency_s))
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,8 +41,10 @@ class Site:
     """Thread-safe state behind the HTTP handler (publish_day swaps the snapshot)."""
 
     def __init__(self, as_of: date, data_dir: Path | None, *, legacy_fred_header: bool,
-                 limiter: RateLimiter, graph_limiter: RateLimiter | None = None) -> None:
-        self.snapshot: Snapshot = snapshot(check_as_of(as_of))
+                 limiter: RateLimiter, graph_limiter: RateLimiter | None = None,
+                 synthetic_series: int = 0) -> None:
+        self.synthetic = synthetic_series
+        self.snapshot: Snapshot = self._snapshot(check_as_of(as_of))
         self.real = RealFiles.load(data_dir, prefer_legacy=legacy_fred_header) if data_dir \
             else RealFiles()
         self.legacy = legacy_fred_header
@@ -62,8 +65,20 @@ class Site:
             day = self.as_of + timedelta(days=1)
             while day.weekday() >= 5 or not is_jp_business_day(day):
                 day += timedelta(days=1)
-        self.snapshot = snapshot(check_as_of(day))
+        self.snapshot = self._snapshot(check_as_of(day))
         return day
+
+    def _snapshot(self, day: date) -> Snapshot:
+        """The sample on `day`, plus `synthetic` FRED series SYNTH0001.. (the scale bench):
+        each a copy of DGS10 under its own id, so a catalogue can grow without new data."""
+        snap = snapshot(day)
+        if not self.synthetic:
+            return snap
+        base = snap.fred["DGS10"]
+        clones = {f"SYNTH{i:04d}": dataclasses.replace(
+            base, spec=dataclasses.replace(base.spec, id=f"SYNTH{i:04d}"))
+            for i in range(1, self.synthetic + 1)}
+        return dataclasses.replace(snap, fred={**snap.fred, **clones})
 
     def put(self, target: str, body: bytes, content_type: str | None) -> None:
         path, _, query = target.partition("?")

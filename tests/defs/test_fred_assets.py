@@ -228,19 +228,21 @@ def test_keyless_reruns_rewrite_nothing_and_a_revision_becomes_a_vintage(
     assert versions == [(float(value), False), (pytest.approx(float(value) + 0.1), True)]
 
 
-def test_api_reruns_ask_only_for_metadata_and_a_revision_becomes_a_vintage(
+def test_api_reruns_ask_only_for_updates_and_a_revision_becomes_a_vintage(
     replica: Replica, api_mode: Path, tmp_path: Path
 ):
     asset = small_catalogue(tmp_path, ("DGS10", "IR3TIB01JPM156N"))
     assert run(api_mode, asset).success
     history = history_rows(api_mode)
 
-    # FRED's last_updated has not moved: one metadata request per series, no observations.
+    # FRED updated nothing since: one fred/series/updates request for the whole catalogue.
     before = settled_count(replica)
     second = run(api_mode, asset)
     assert second.success and loaded(second) == {}
-    assert len(requests_to(replica, before, "/fred/series")) == 2
+    assert len(requests_to(replica, before, "/fred/series/updates")) == 1
+    assert requests_to(replica, before, "/fred/series") == []
     assert requests_to(replica, before, OBSERVATIONS) == []
+    assert len(replica.requests) - before == 1
     assert history_rows(api_mode) == history
     # Only freshness is evaluated again; the batch checks carry the last batch's verdict.
     evaluated = {(e.asset_key.to_user_string(), e.check_name)
@@ -263,6 +265,11 @@ def test_api_reruns_ask_only_for_metadata_and_a_revision_becomes_a_vintage(
     old_value = float(revised["value"])
     revised["value"] = f"{old_value + 0.05:.2f}"
     replica.put("/fred/series?series_id=DGS10", json.dumps(meta).encode())
+    listing = {"realtime_start": "2026-11-20", "realtime_end": "2026-11-20",
+               "filter_variable": "geography", "filter_value": "all",
+               "order_by": "last_updated", "sort_order": "desc", "count": 1, "offset": 0,
+               "limit": 1000, "seriess": meta["seriess"]}
+    replica.put("/fred/series/updates", json.dumps(listing).encode())
     replica.put(f"{OBSERVATIONS}?series_id=DGS10", json.dumps(observations).encode())
     before = settled_count(replica)
     third = run(api_mode, asset)

@@ -41,3 +41,16 @@ def test_first_loads_unit_changes_and_unknown_dates_are_always_due() -> None:
     assert not nothing_due(dgs10, StoredSeries(rows=1, last_date=today, units="Basis points"),
                            today)
     assert not nothing_due(dgs10, StoredSeries(rows=1, last_date=today, units=dgs10.units), None)
+
+
+def test_a_monthly_series_holding_the_latest_possible_month_waits_for_the_next_month_end() -> None:
+    # IR3TIB01JPM156N is monthly, dated the 1st. On 20 November the latest month that can
+    # exist is October (November is not over): holding it, nothing is due until 1 December.
+    ir3 = SPECS["IR3TIB01JPM156N"]
+    october = StoredSeries(rows=1, last_date=date(2026, 10, 1), units=ir3.units)
+    assert nothing_due(ir3, october, date(2026, 11, 2))
+    assert nothing_due(ir3, october, date(2026, 11, 30))
+    assert not nothing_due(ir3, october, date(2026, 12, 1))
+    # Still waiting for October (the OECD is late): asked at each refresh.
+    september = StoredSeries(rows=1, last_date=date(2026, 9, 1), units=ir3.units)
+    assert not nothing_due(ir3, september, date(2026, 11, 20))

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import duckdb
 import polars as pl
 
+from pipelines.defs.fred import updates
 from pipelines.defs.fred.alfred import replace_vintages
 from pipelines.defs.fred.batch import observations_batch, series_from_catalogue, series_from_meta
 from pipelines.defs.fred.fetch import (
@@ -27,6 +28,7 @@ from pipelines.defs.fred.fetch import (
     fetch_keyless,
 )
 from pipelines.defs.fred.plan import Window as RequestWindow
+from pipelines.defs.fred.plan import observation_window, untouched_since_check
 from pipelines.defs.fred.state import StoredSeries, ensure_fred_tables, read_state
 from pipelines.defs.fred.unit_changes import (
     UnitChange,
@@ -113,7 +115,13 @@ def refresh(
     if options.alfred_backfill and not api_key:
         log.warning("FRED: ALFRED vintages need the API (set FRED_API_KEY); backfill skipped")
 
+    listed = _updates(con, fetcher, endpoints, api_key, options, specs, as_of, log)
+
     def work(spec: SeriesSpec) -> SeriesFetch:
+        if listed is not None and untouched_since_check(state[spec.id], listed.metas.get(spec.id)):
+            # FRED did not touch it since the last check: no request (notes are warnings).
+            return SeriesFetch(spec, "api", observation_window(spec, state[spec.id]),
+                               changed=False)
         if api_key:
             fetched = fetch_api(fetcher, endpoints, api_key, spec, state[spec.id],
                                 alfred_backfill=options.alfred_backfill,
@@ -139,13 +147,41 @@ def refresh(
                               thread_name_prefix="fred-fetch")
     try:
         futures: dict[Future[SeriesFetch], SeriesSpec] = {pool.submit(work, s): s for s in specs}
+        current: list[str] = []
         for future in as_completed(futures):
             spec = futures[future]
             result = _settle(con, fetcher, spec, future, state[spec.id], as_of, log)
             record_outcomes(con, TABLE, result.asset_key, list(result.outcomes), run_id=run_id)
+            if result.error is None:
+                current.append(spec.id)
             yield result
+        if api_key and not options.alfred_backfill and not fetcher.replay:
+            # These series are current as of today: their next refresh asks only for updates.
+            # A failed one keeps its older check, so the next question reaches back to it.
+            updates.record_check(con, current, as_of)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _updates(
+    con: duckdb.DuckDBPyConnection, fetcher: Fetcher, endpoints: Endpoints,
+    api_key: str | None, options: LoadOptions, specs: Sequence[SeriesSpec], as_of: date,
+    log: Log,
+) -> updates.Updates | None:
+    """API mode: what FRED updated since the last complete check (one request per 1000
+    series), or None to ask fred/series per series (no recent check, ALFRED backfill, replay,
+    or the question failed)."""
+    if not api_key or options.alfred_backfill or fetcher.replay:
+        return None
+    since = updates.window_start(updates.last_check(con, [s.id for s in specs]), as_of)
+    if since is None:
+        return None
+    try:
+        return updates.ask(fetcher, endpoints.api_url, api_key, since, as_of,
+                           {s.id for s in specs})
+    except SourceError as exc:
+        log.warning(f"FRED: fred/series/updates failed ({exc}); asking fred/series per series")
+        return None
 
 
 def _settle(

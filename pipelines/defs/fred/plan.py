@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pipelines.defs.fred.state import StoredSeries
-from pipelines.sources.fred import SeriesSpec
+from pipelines.sources.fred import SeriesMeta, SeriesSpec
 
 # ALFRED's full real-time range: every vintage of every observation.
 ALFRED_REALTIME_START = date(1776, 7, 4)
@@ -31,17 +31,34 @@ def next_observation_date(frequency: str, last_date: date) -> date:
     return last_date + _NEXT_OBSERVATION.get(frequency, timedelta(days=1))
 
 
+def earliest_publication(frequency: str, observation: date) -> date:
+    """The first day an observation dated `observation` can be published.
+
+    Daily and weekly values are published on (or after) their own date. A monthly value
+    (dated the 1st) describes its whole month, an average or a month-end level, so it cannot
+    exist before the month is over: the October value appears on 1 November at the earliest
+    (in the catalogue: OECD rates and TIC holdings weeks later still).
+    """
+    if frequency == "monthly":
+        return next_observation_date("monthly", observation)
+    return observation
+
+
 def nothing_due(spec: SeriesSpec, stored: StoredSeries, today: date | None) -> bool:
-    """No request needed: the next observation is dated after `today`, so it cannot exist yet.
+    """No request needed: the next observation cannot have been published by `today`.
 
     An observation is never published before its own date, so on the day of the last stored
     observation (a same-day re-run, a weekly series between releases) FRED cannot have
-    anything new. Revisions made meanwhile are not lost: the next due request re-reads the
-    revision window. A first load or a unit change is always due.
+    anything new. Keyless monthly rule: once staging holds the latest month that can exist
+    (October, in November), the series is not asked again until the next month can exist
+    (1 December); from then on it is asked at each refresh until that month appears, since
+    the publishers' lags vary. Revisions made meanwhile are not lost: the next due request
+    re-reads the revision window. A first load or a unit change is always due.
     """
     if today is None or stored.last_date is None or units_changed(stored, spec.units):
         return False
-    return next_observation_date(spec.frequency, stored.last_date) > today
+    upcoming = next_observation_date(spec.frequency, stored.last_date)
+    return earliest_publication(spec.frequency, upcoming) > today
 
 
 @dataclass(frozen=True)
@@ -71,3 +88,14 @@ def metadata_unchanged(stored: StoredSeries, stated_units: str, last_updated: ob
         and stored.last_updated == last_updated
         and not units_changed(stored, stated_units)
     )
+
+
+def untouched_since_check(stored: StoredSeries, listed: SeriesMeta | None) -> bool:
+    """API mode: fred/series/updates did not list the series, or listed it with the stamp and
+    unit staging holds, so no request is needed. Only for a series already loaded through the
+    API (`last_updated` stored): a first load or one after keyless loads asks fred/series."""
+    if stored.last_date is None or stored.last_updated is None:
+        return False
+    if listed is None:
+        return True
+    return metadata_unchanged(stored, listed.units, listed.last_updated)

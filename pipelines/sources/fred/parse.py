@@ -208,7 +208,11 @@ def parse_series_json(body: bytes) -> SeriesMeta:
     entries = payload.get("seriess")
     if not isinstance(entries, list) or len(entries) != 1 or not isinstance(entries[0], dict):
         raise ParseError(f"expected 'seriess' to hold exactly one series, got {entries!r:.200}")
-    entry = entries[0]
+    return parse_series_entry(entries[0])
+
+
+def parse_series_entry(entry: dict[str, Any]) -> SeriesMeta:
+    """One item of a `seriess` list (`fred/series`, `fred/series/updates`)."""
     notes = entry.get("notes")
     return SeriesMeta(
         id=validate_series_id(_str_field(entry, "id")),
