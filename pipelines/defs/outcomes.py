@@ -20,6 +20,7 @@ from dagster import DagsterEventType
 from pipelines.lib.refresh import FAILED, one_line
 
 CHECK_NAME = "refresh_succeeded"
+FULL_LINE_CHARS = 2000  # one failure, still on one line, in the Failure's `failed` metadata
 DESCRIPTION = (
     "This run's refresh of the asset succeeded: new rows loaded, nothing new, or (marts) built"
     " or already current. Fails when the source could not be fetched, parsed or passed its"
@@ -63,7 +64,8 @@ def build_outcome_checks(keys: Iterable[dg.AssetKey]) -> dg.AssetChecksDefinitio
             else:
                 problem = None
             if problem is not None:
-                failed.append(f"{key.to_user_string()}: {one_line(problem)}")
+                # Whole, not cut: the source's URL and cause come after a long prefix.
+                failed.append(f"{key.to_user_string()}: {one_line(problem, FULL_LINE_CHARS)}")
             yield dg.AssetCheckResult(
                 asset_key=key, check_name=CHECK_NAME, passed=problem is None,
                 severity=dg.AssetCheckSeverity.ERROR,
@@ -78,7 +80,7 @@ def build_outcome_checks(keys: Iterable[dg.AssetKey]) -> dg.AssetChecksDefinitio
             raise dg.Failure(
                 description=f"{len(failed)} refresh(es) failed in this run; each kept its last"
                 " good data, and everything downstream was rebuilt from what the warehouse"
-                " holds: " + "; ".join(failed),
+                " holds: " + one_line("; ".join(failed)),
                 metadata={"failed": dg.MetadataValue.json(failed)},
                 allow_retries=False,
             )

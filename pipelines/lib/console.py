@@ -49,7 +49,11 @@ NOTHING_NEW = (
     re.compile(r"^FRED: \d+ series, "),
     re.compile(r"all already in staging"),
     re.compile(r"\bnothing (new|written|to do)\b"),
+    re.compile(r"kept as it is$"),
 )
+# The step that turns the run's failed refreshes into failed checks (defs/outcomes.py): it only
+# repeats failures the assets' own steps printed.
+OUTCOMES_STEP = "refresh_outcomes"
 # Dagster events worth one line on the console at INFO.
 RUN_END_EVENTS = {"RUN_FAILURE", "RUN_SUCCESS", "RUN_CANCELED"}
 QUALIFIED_ERROR = re.compile(r"^((?:\w+\.)+)(\w+): ")
@@ -111,6 +115,12 @@ def _mentions(text: str, subject: str) -> bool:
     return bool(subject) and re.search(pattern, text) is not None
 
 
+def _same_cause(a: str, b: str) -> bool:
+    """Equal causes, though `one_line` may have cut either one at a different length."""
+    a, b = a.rstrip("…"), b.rstrip("…")
+    return a.startswith(b) or b.startswith(a)
+
+
 def _distinct_words(subjects: list[str]) -> list[str]:
     """What tells the subjects apart: the words not shared by all of them (the ids)."""
     words = [s.split() for s in subjects]
@@ -142,6 +152,9 @@ class OneLineFormatter(logging.Formatter):
         subject, sep, cause = text.partition(": ")
         if not sep:
             subject, cause = "", text
+        if step == OUTCOMES_STEP and any(_same_cause(cause, printed)
+                                         for c in self._causes.values() for printed in c):
+            return []
         causes = self._causes.setdefault(step, {})
         if cause not in causes:
             # The same cause logged under another step (a step failure repeating a log line)

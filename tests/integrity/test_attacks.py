@@ -129,7 +129,7 @@ def test_replies_touching_more_than_was_asked_are_refused_and_the_genuine_file_s
     assert not result.success
     assert time.monotonic() - started < 120  # nobody slept for a day
     fred = one_line(result, "DGS10", "before the requested window start", "2010-01-01")
-    assert fred.startswith("DGS10: fred (http://127.0.0.1:")
+    assert "DGS10: fred (http://127.0.0.1:" in fred  # one line: series, source, URL, cause
     assert "/graph/fredgraph.csv?id=DGS10&cosd=" in fred
     one_line(result, "jgbcme.csv", "row dated 2020-01-06 lies outside the month")
     one_line(result, "week.csv", "asks to wait 86400 s")
@@ -211,7 +211,7 @@ def test_a_slow_publisher_is_cut_off_at_the_deadline_without_holding_the_writer_
     result = outcome["result"]
     assert not result.success and elapsed < 60
     line = one_line(result, "monthb3.csv", "deadline of 4 s passed while reading the body")
-    assert line.startswith("mof (http://127.0.0.1:")
+    assert "mof (http://127.0.0.1:" in line  # one line: source, URL, cause
     with h.connect_ro(case / "warehouse.duckdb") as con:  # the other two files landed
         weeks = con.execute("SELECT max(week_end) FROM staging.mof_securities_flows_weekly"
                             ).fetchall()[0][0]

@@ -116,7 +116,9 @@ def test_a_parse_error_on_a_quiet_day_ends_the_run_with_one_line(
     assert proc.returncode == 1, out[-3000:] + err[-3000:]
     failed = [line for line in out.splitlines() if line.startswith("FAILED")]
     assert len(failed) == 1, out
-    assert failed[0].startswith("FAILED tic_major_foreign_holders: tic (")
+    # The one line names the step, the table, the source with its URL, and the cause.
+    assert failed[0].startswith("FAILED tic_major_foreign_holders: tic/tic_holdings not"
+                                " refreshed, previous data kept: tic (")
     assert TABLE5 in failed[0] and f"'{broken}' is not a number" in failed[0]
     for noise in ("Traceback", "Stack Trace", "Blocking asset check", "did not yield",
                   "Dependencies for step"):
