@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         code = subprocess.call(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
              "tests/reliability/test_fault_matrix.py"],
-            cwd=ROOT, env={**os.environ, RESULTS_ENV: str(results)},
+            cwd=ROOT, env={**os.environ, RESULTS_ENV: str(results), "FAULT_MATRIX": "full"},
         )
         seconds = (datetime.now(UTC) - started).total_seconds()
         if code != 0:

@@ -14,9 +14,11 @@ written out (see conftest.RESULTS_ENV) and rendered into docs/fault-matrix.md.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
@@ -46,7 +48,21 @@ EXPECTED = {
     "out-of-range value": "failed",
     "frozen file (stopped updating)": "warned",
 }
-CASES = [pytest.param(s, f, id=f"{h.slug(s)}-{h.slug(f)}") for s in h.SOURCES for f in h.FAULTS]
+# The whole matrix (75 real Dagster runs, ~20-45 min on 2 cores) runs with FAULT_MATRIX=full,
+# as `python -m tests.reliability.fault_matrix_doc` does before it rewrites docs/fault-matrix.md.
+# The default suite keeps CI inside its time budget with one case per fault, rotating over the
+# sources: every fault and every source (3 faults each) still runs on every change.
+FULL_ENV = "FAULT_MATRIX"
+
+
+def _cases(full: bool) -> list[Any]:
+    sources = list(h.SOURCES)
+    return [pytest.param(s, f, id=f"{h.slug(s)}-{h.slug(f)}")
+            for j, f in enumerate(h.FAULTS)
+            for i, s in enumerate(sources) if full or i == j % len(sources)]
+
+
+CASES = _cases(os.environ.get(FULL_ENV) == "full")
 
 
 def new_fetches(assets_dir: Path, src: h.Source, after: int) -> list[tuple]:
