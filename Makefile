@@ -36,7 +36,7 @@ dev: setup  ## the Dagster UI on http://127.0.0.1:3000 (DEV_PORT), schedules and
 serve: setup  ## production processes until Ctrl-C: code server, daemon, webserver (docs/deploy.md)
 	$(UV) run python -m pipelines.serve
 
-test: setup  ## the test suite, offline, about 20 minutes on 2 cores (real files in tests/data/)
+test: setup  ## the test suite, offline, 30-60 minutes on 2 cores (real files in tests/data/)
 	$(UV) run pytest
 
 lint: setup
