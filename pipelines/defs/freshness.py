@@ -1,8 +1,11 @@
 """Freshness policies for every asset, from the cadence of the publisher behind it.
 
-A policy judges the time since an asset's last materialisation. Ingestion assets are skippable
-(an unchanged file records nothing), so each window is the longest normal gap between two
-releases plus a margin, never the schedule's tick interval:
+A policy judges the time since an asset's last materialisation. Every refresh now reports
+every selected ingestion asset (unchanged and failed ones too, with their data version), so for
+ingestion assets a policy says whether the refresh ran, not whether data changed: a source that
+stopped publishing shows in its `fresh_as_of` check, one that keeps failing in its
+`refresh_succeeded` check and in meta.table_status (is_stale). The windows are still the
+longest normal gap between two releases plus a margin:
 
 - daily (FRED daily series, mof/jgb_yields, daily marts, serving): warn after 4 days, fail
   after 8. Longest normal gap: a weekend plus a holiday; Golden Week; Tokyo's New Year close
