@@ -12,7 +12,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.lib.sqlident import ident
 from pipelines.replica import Replica
 from pipelines.sources.fred.catalogue import DEFAULT_CATALOGUE
+from tests.envvars import patched_environ
 
 # Baseline day and the next release day: between them the JGB current-month file, week.csv,
 # Table 5 and every FRED series in SERIES change (checked against the replica's calendars).
@@ -94,20 +94,8 @@ def environment(replica: Replica, assets_dir: Path, catalogue: Path, *, api: boo
     values = {**replica.env(), "ASSETS_DIR": str(assets_dir), "AS_OF_DATE": as_of.isoformat(),
               "FRED_CATALOGUE": str(catalogue), "FRED_API_KEY": API_KEY if api else None,
               "REPLAY": None}
-    saved = {k: os.environ.get(k) for k in values}
-    try:
-        for k, v in values.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with patched_environ(values):
         yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def materialize(assets: Definitions, assets_dir: Path,

@@ -27,6 +27,7 @@ import yaml
 from pipelines.definitions import REFRESH_ALL, build_definitions
 from pipelines.replica import Replica
 from pipelines.sources.fred.catalogue import DEFAULT_CATALOGUE
+from tests.envvars import patched_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 # Between these two days the JGB current-month file, MOF week.csv, DGS10, DEXJPUS and WALCL
@@ -63,20 +64,8 @@ def environment(replica: Replica | None, assets_dir: Path, catalogue: Path, as_o
         "AS_OF_DATE": as_of.isoformat(), "FRED_CATALOGUE": str(catalogue),
         "FRED_API_KEY": None, "REPLAY": None, "ALERT_WEBHOOK_URL": None, **extra,
     }
-    saved = {k: os.environ.get(k) for k in values}
-    try:
-        for k, v in values.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with patched_environ(values):
         yield {k: v for k, v in values.items() if v is not None}
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @cache
