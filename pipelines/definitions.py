@@ -15,7 +15,7 @@ import dagster as dg
 from pipelines.defs.freshness import apply_freshness
 from pipelines.defs.jobs import JOBS
 from pipelines.defs.location import location_assets
-from pipelines.defs.resources import PublishersResource, WarehouseResource
+from pipelines.defs.resources import location_resources
 from pipelines.defs.schedules import SCHEDULES
 from pipelines.defs.sensors import SENSORS
 from pipelines.lib.console import LOGGERS
@@ -53,10 +53,7 @@ def build_definitions(catalogue: Path | str | None = None) -> dg.Definitions:
         schedules=SCHEDULES if default else [],
         sensors=SENSORS if default else [],
         loggers=LOGGERS,  # one line per failure on the console, no stack traces (lib/console.py)
-        resources={
-            "warehouse": WarehouseResource(),
-            "publishers": PublishersResource(),
-        },
+        resources=location_resources(bind_env=default),
     )
 
 
