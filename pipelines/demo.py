@@ -210,8 +210,11 @@ def refresh(settings: Settings, *, live: bool) -> int:
     try:
         if not live:
             from pipelines.replica import Replica
+            from pipelines.sources.fred.catalogue import DEFAULT_CATALOGUE
 
-            replica = Replica.start()
+            # Every series of the catalogue in use, also one the sample lacks (README).
+            catalogue = settings_env.fred_catalogue_path() or DEFAULT_CATALOGUE
+            replica = Replica.start(catalogue=catalogue)
             settings_env.export(replica.env())
             print(f"replica of FRED, MOF and TIC serving on {replica.url}", flush=True)
         result = run_refresh(instance, tags)
