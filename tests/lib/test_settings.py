@@ -39,33 +39,28 @@ def test_the_pattern_catches_each_way_of_reading_the_environment() -> None:
     assert not READS_ENVIRONMENT.search("os.path.join(a, b)")
 
 
-def test_fred_catalogue_path_is_none_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("FRED_CATALOGUE", raising=False)
-    assert settings.fred_catalogue_path() is None
-    monkeypatch.setenv("FRED_CATALOGUE", " /tmp/cat.yaml ")
-    assert settings.fred_catalogue_path() == Path("/tmp/cat.yaml")
-
-
-def test_mof_jgb_language_defaults_to_english_and_refuses_others(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("read", "variable", "values", "bad", "message"), [
+    (settings.fred_catalogue_path, "FRED_CATALOGUE",
+     {None: None, " /tmp/cat.yaml ": Path("/tmp/cat.yaml")}, None, ""),
+    (settings.mof_jgb_language, "MOF_JGB_LANGUAGE", {None: "en", "ja": "ja"},
+     "fr", "MOF_JGB_LANGUAGE must be 'en' or 'ja', not 'fr'"),
+    (settings.as_of, "AS_OF_DATE", {"2026-11-26": date(2026, 11, 26)},
+     "26/11/2026", "AS_OF_DATE='26/11/2026' is not a YYYY-MM-DD date"),
+])
+def test_each_reader_gives_its_default_its_value_and_names_the_variable_it_refuses(
+    monkeypatch: pytest.MonkeyPatch, read, variable: str, values: dict, bad: str | None,
+    message: str,
 ) -> None:
-    monkeypatch.delenv("MOF_JGB_LANGUAGE", raising=False)
-    assert settings.mof_jgb_language() == "en"
-    monkeypatch.setenv("MOF_JGB_LANGUAGE", "ja")
-    assert settings.mof_jgb_language() == "ja"
-    monkeypatch.setenv("MOF_JGB_LANGUAGE", "fr")
-    with pytest.raises(ConfigError, match="MOF_JGB_LANGUAGE must be 'en' or 'ja', not 'fr'"):
-        settings.mof_jgb_language()
-
-
-def test_as_of_reads_a_date_and_names_the_variable_when_it_is_not_one(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("AS_OF_DATE", "2026-11-26")
-    assert settings.as_of() == date(2026, 11, 26)
-    monkeypatch.setenv("AS_OF_DATE", "26/11/2026")
-    with pytest.raises(ConfigError, match="AS_OF_DATE='26/11/2026' is not a YYYY-MM-DD date"):
-        settings.as_of()
+    for text, expected in values.items():
+        if text is None:
+            monkeypatch.delenv(variable, raising=False)
+        else:
+            monkeypatch.setenv(variable, text)
+        assert read() == expected, text
+    if bad is not None:
+        monkeypatch.setenv(variable, bad)
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            read()
 
 
 def test_serve_addresses_default_to_localhost_and_refuse_a_bad_port(
