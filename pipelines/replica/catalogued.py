@@ -3,8 +3,8 @@
 The sample draws the default catalogue's series (sample/fred.py). A series added to a
 catalogue is served as a copy of a sample series under its own id and title: the first with
 the same units and frequency (DGS2 for a daily Percent series such as DGS1), else the first
-of the same frequency, else DGS10. Its values are the template's, so they fit the new entry's min..max
-only when the two measure alike: a demo of the wiring, not of the new series' data.
+of the same frequency, else DGS10. Its values are the template's, so they fit the new entry's
+min..max only when the two measure alike: a demo of the wiring, not of the series' data.
 """
 
 from __future__ import annotations
