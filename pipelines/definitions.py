@@ -1,6 +1,7 @@
 """The code location: every asset, check, resource, schedule and sensor, in one Definitions.
 
-Policy that applies to every asset (freshness from its cadence) is applied here, once.
+Policy that applies to every asset (freshness from its cadence; owners, tags and code
+versions, defs/standard.py) is applied here, once.
 
 A refresh never stops at a failing source: every ingestion asset and mart reports an outcome
 with a data version (defs/ingest.py, defs/marts/versions.py), so the marts, the serving copy
@@ -15,9 +16,10 @@ import dagster as dg
 from pipelines.defs.freshness import apply_freshness
 from pipelines.defs.jobs import JOBS
 from pipelines.defs.location import location_assets
-from pipelines.defs.resources import PublishersResource, WarehouseResource
+from pipelines.defs.resources import location_resources
 from pipelines.defs.schedules import SCHEDULES
 from pipelines.defs.sensors import SENSORS
+from pipelines.defs.standard import apply_standard
 from pipelines.lib.console import LOGGERS
 from pipelines.lib.runguard import drain_plan_events
 
@@ -44,7 +46,7 @@ def build_definitions(catalogue: Path | str | None = None) -> dg.Definitions:
     )
     default = catalogue is None
     return dg.Definitions(
-        assets=apply_freshness(assets),
+        assets=apply_standard(apply_freshness(assets)),  # owners, tags, code versions
         asset_checks=checks,
         jobs=[refresh_all, *(JOBS if default else [])],
         # One process per run: every step takes the one-slot "warehouse" pool, so a process
@@ -53,10 +55,7 @@ def build_definitions(catalogue: Path | str | None = None) -> dg.Definitions:
         schedules=SCHEDULES if default else [],
         sensors=SENSORS if default else [],
         loggers=LOGGERS,  # one line per failure on the console, no stack traces (lib/console.py)
-        resources={
-            "warehouse": WarehouseResource(),
-            "publishers": PublishersResource(),
-        },
+        resources=location_resources(bind_env=default),
     )
 
 

@@ -16,7 +16,6 @@ The console shows one line per failure and no stack traces (pipelines/lib/consol
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import uuid
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.lib import console, runguard
+from pipelines.lib import settings as settings_env
 from pipelines.lib.settings import Settings
 
 DATE_COLUMNS = ("date", "month", "week_end", "week")
@@ -201,7 +201,7 @@ def refresh(settings: Settings, *, live: bool) -> int:
     started_at = datetime.now(UTC)
     tags = {runguard.ENTRY_TAG: "make run" if live else "make demo",
             "jgb/invocation": uuid.uuid4().hex}
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    instance = dg.DagsterInstance.get() if settings_env.dagster_home() else None
     if instance is not None:
         for run_id in runguard.release_dead_runs(instance):
             print(f"run {run_id} of an earlier refresh died with its process: marked CANCELED",
@@ -210,9 +210,12 @@ def refresh(settings: Settings, *, live: bool) -> int:
     try:
         if not live:
             from pipelines.replica import Replica
+            from pipelines.sources.fred.catalogue import DEFAULT_CATALOGUE
 
-            replica = Replica.start()
-            os.environ.update(replica.env())
+            # Every series of the catalogue in use, also one the sample lacks (README).
+            catalogue = settings_env.fred_catalogue_path() or DEFAULT_CATALOGUE
+            replica = Replica.start(catalogue=catalogue)
+            settings_env.export(replica.env())
             print(f"replica of FRED, MOF and TIC serving on {replica.url}", flush=True)
         result = run_refresh(instance, tags)
     except KeyboardInterrupt:

@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
 
+from pipelines.lib import settings
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LOCATION = "jgb_ust_flows"
 SERVICES = ("code-server", "daemon", "webserver")
@@ -134,18 +136,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--services", default=",".join(SERVICES),
                         help="comma-separated subset of " + ",".join(SERVICES))
-    parser.add_argument("--host", default=os.environ.get("DAGSTER_WEBSERVER_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int,
-                        default=int(os.environ.get("DAGSTER_WEBSERVER_PORT", "3000")))
-    parser.add_argument("--grpc-host", default=os.environ.get("DAGSTER_GRPC_HOST", "127.0.0.1"))
-    parser.add_argument("--grpc-port", type=int,
-                        default=int(os.environ.get("DAGSTER_GRPC_PORT", "4266")))
+    (host, port), (grpc_host, grpc_port) = settings.webserver_address(), settings.grpc_address()
+    parser.add_argument("--host", default=host)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--grpc-host", default=grpc_host)
+    parser.add_argument("--grpc-port", type=int, default=grpc_port)
     args = parser.parse_args(argv)
     services = [s.strip() for s in args.services.split(",") if s.strip()]
     for s in services:
         command(s, args)  # unknown names fail before anything starts
 
-    env = dict(os.environ)
+    env = settings.child_environment()
     home = Path(env.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))).resolve()
     env["DAGSTER_HOME"] = str(home)
     env.update(DAGSTER_GRPC_HOST=args.grpc_host, DAGSTER_GRPC_PORT=str(args.grpc_port))

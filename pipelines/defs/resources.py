@@ -1,7 +1,13 @@
 """The two resources every asset uses: the warehouse and the publishers.
 
-Neither stores the FRED API key in its config: Dagster keeps resource config in run storage,
-so the key is read from the environment at the moment a request is built, and nowhere else.
+`location_resources()` binds each setting that is set in the environment as `dg.EnvVar`, so
+the UI shows which variable a value comes from and Dagster resolves it in the run, not when
+the code location loaded; an unset one leaves the field empty and the default applies
+(lib/settings.py, the real publishers). Timeouts and retries default to `HttpClient`'s own.
+
+Neither resource holds the FRED API key: Dagster keeps resource config in run storage, so the
+key is read from the environment (`settings.fred_api_key()`, through `Settings.from_env()` in
+`PublishersResource.settings()`) when a run builds its requests, and is kept nowhere else.
 """
 
 from __future__ import annotations
@@ -14,10 +20,18 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines.lib import settings as env
+from pipelines.lib.errors import ConfigError
 from pipelines.lib.http import HttpClient, RateLimit
 from pipelines.lib.raw import Fetcher, RawStore
+from pipelines.lib.redact import refuse_credentials
 from pipelines.lib.settings import Settings
 from pipelines.lib.warehouse import Warehouse
+
+# Resource field -> the environment variable it comes from when set.
+WAREHOUSE_ENV = {"assets_dir": "ASSETS_DIR"}
+PUBLISHERS_ENV = {"fred_graph_url": "FRED_GRAPH_URL", "fred_api_url": "FRED_API_URL",
+                  "mof_url": "MOF_URL", "tic_url": "TIC_URL"}
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -51,26 +65,21 @@ class PublishersResource(dg.ConfigurableResource):
     tic_url: str | None = None
     fred_requests_per_second: float = 2.0
     fred_requests_per_minute: int = 120
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 60.0
-    deadline_s: float = 120.0  # connect + every read of one exchange
-    max_retry_after_s: float = 120.0  # a longer Retry-After fails the source
-    max_attempts: int = 5
-    backoff_base_s: float = 1.0
-    rate_limited_wait_s: float = 60.0
-    max_body_bytes: int = 64 * 1024 * 1024
+    connect_timeout_s: float = HttpClient.connect_timeout_s
+    read_timeout_s: float = HttpClient.read_timeout_s
+    deadline_s: float = HttpClient.deadline_s  # connect + every read of one exchange
+    max_retry_after_s: float = HttpClient.max_retry_after_s  # longer fails the source
+    max_attempts: int = HttpClient.max_attempts
+    backoff_base_s: float = HttpClient.backoff_base_s
+    rate_limited_wait_s: float = HttpClient.rate_limited_wait_s
+    max_body_bytes: int = HttpClient.max_body_bytes
     replay: bool = False
 
     def settings(self) -> Settings:
         s = Settings.from_env()
-        return dataclasses.replace(
-            s,
-            fred_graph_url=(self.fred_graph_url or s.fred_graph_url).rstrip("/"),
-            fred_api_url=(self.fred_api_url or s.fred_api_url).rstrip("/"),
-            mof_url=(self.mof_url or s.mof_url).rstrip("/"),
-            tic_url=(self.tic_url or s.tic_url).rstrip("/"),
-            replay=self.replay or s.replay,
-        )
+        urls = {name: _base_url(var, getattr(self, name) or getattr(s, name))
+                for name, var in PUBLISHERS_ENV.items()}
+        return dataclasses.replace(s, **urls, replay=self.replay or s.replay)
 
     def client(self) -> HttpClient:
         return HttpClient(
@@ -91,3 +100,29 @@ class PublishersResource(dg.ConfigurableResource):
         settings = self.settings()
         client = None if settings.replay else self.client()
         return Fetcher(con, RawStore(raw_dir), client, replay=settings.replay)
+
+
+def _base_url(name: str, url: str) -> str:
+    """A configured base URL, refused if it carries `user:password@` (as settings does)."""
+    try:
+        return refuse_credentials(name, url).rstrip("/")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _from_env(fields: dict[str, str]) -> dict[str, dg.EnvVar]:
+    """`dg.EnvVar` for each field whose variable is set now; unset ones keep their default."""
+    return {name: dg.EnvVar(var) for name, var in fields.items() if env.env_value(var)}
+
+
+def location_resources(*, bind_env: bool = True) -> dict[str, dg.ConfigurableResource]:
+    """The code location's resources (definitions.py). `bind_env=False` leaves every field
+    empty, so each run reads the environment as it is then: for definitions that a test
+    harness keeps across runs while it sets and unsets variables (an EnvVar bound to a
+    variable that is later unset fails the run)."""
+    if not bind_env:
+        return {"warehouse": WarehouseResource(), "publishers": PublishersResource()}
+    return {
+        "warehouse": WarehouseResource(**_from_env(WAREHOUSE_ENV)),
+        "publishers": PublishersResource(**_from_env(PUBLISHERS_ENV)),
+    }

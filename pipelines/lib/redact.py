@@ -7,7 +7,6 @@ any `user:password@` in a URL. Base URLs with credentials are refused outright
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -49,7 +48,10 @@ def refuse_credentials(name: str, url: str) -> str:
 
 def known_secrets() -> list[str]:
     """Secret values configured in this process (so they can be scrubbed from any text)."""
-    return [v for v in (os.environ.get("FRED_API_KEY", "").strip(),) if len(v) >= 8]
+    # Imported here: settings imports this module (refuse_credentials) at load time.
+    from pipelines.lib.settings import fred_api_key
+
+    return [v for v in (fred_api_key() or "",) if len(v) >= 8]
 
 
 def _forms(secret: str) -> list[str]:

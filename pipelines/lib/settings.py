@@ -1,9 +1,15 @@
-"""Configuration from the environment. Defaults are the real publishers (DESIGN.md)."""
+"""Configuration from the environment. Defaults are the real publishers (DESIGN.md).
+
+The one module that reads `os.environ` (tests/lib/test_settings.py enforces it): everything
+else asks a function here, so every variable the project understands is listed in one file.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pipelines.lib.errors import ConfigError
@@ -25,9 +31,83 @@ def automation_enabled() -> bool:
     return os.environ.get(AUTOMATION_ENV, "").strip().lower() in AUTOMATION_ON
 
 
+FRED_CATALOGUE_ENV = "FRED_CATALOGUE"  # path to another catalogue.yaml (tests, experiments)
+MOF_JGB_LANGUAGE_ENV = "MOF_JGB_LANGUAGE"
+MOF_JGB_LANGUAGES = ("en", "ja")
+AS_OF_ENV = "AS_OF_DATE"
+
+
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def fred_api_key() -> str | None:
+    """FRED_API_KEY, read when a request is built: it is never kept in resource config."""
+    return os.environ.get("FRED_API_KEY", "").strip() or None
+
+
+def fred_catalogue_path() -> Path | None:
+    """FRED_CATALOGUE: another catalogue.yaml to use; None means the default one."""
+    value = _env(FRED_CATALOGUE_ENV, "")
+    return Path(value) if value else None
+
+
+def mof_jgb_language() -> str:
+    """MOF_JGB_LANGUAGE: which edition of MOF's JGB yield files to read, `en` (default) or `ja`."""
+    language = _env(MOF_JGB_LANGUAGE_ENV, "en")
+    if language not in MOF_JGB_LANGUAGES:
+        raise ConfigError(f"{MOF_JGB_LANGUAGE_ENV} must be 'en' or 'ja', not {language!r}")
+    return language
+
+
+def as_of() -> date:
+    """AS_OF_DATE=YYYY-MM-DD if set (tests, replays), else today in UTC."""
+    text = _env(AS_OF_ENV, "")
+    if not text:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{AS_OF_ENV}={text!r} is not a YYYY-MM-DD date") from None
+
+
+def env_value(name: str) -> str | None:
+    """One variable as set (stripped), or None: for modules that take a mapping of them."""
+    return os.environ.get(name, "").strip() or None
+
+
+def dagster_home() -> Path | None:
+    """DAGSTER_HOME, when set: a persistent Dagster instance lives there."""
+    value = _env("DAGSTER_HOME", "")
+    return Path(value) if value else None
+
+
+def _port(name: str, default: int) -> int:
+    text = _env(name, str(default))
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError(f"{name}={text!r} is not a TCP port (1-65535)")
+    return int(text)
+
+
+def webserver_address() -> tuple[str, int]:
+    """DAGSTER_WEBSERVER_HOST and _PORT for `make serve` (default 127.0.0.1:3000)."""
+    return _env("DAGSTER_WEBSERVER_HOST", "127.0.0.1"), _port("DAGSTER_WEBSERVER_PORT", 3000)
+
+
+def grpc_address() -> tuple[str, int]:
+    """DAGSTER_GRPC_HOST and _PORT of the code server `make serve` starts (127.0.0.1:4266)."""
+    return _env("DAGSTER_GRPC_HOST", "127.0.0.1"), _port("DAGSTER_GRPC_PORT", 4266)
+
+
+def child_environment() -> dict[str, str]:
+    """A copy of this process's environment, to hand to a child process."""
+    return dict(os.environ)
+
+
+def export(values: Mapping[str, str]) -> None:
+    """Set variables for this process and the code it runs (the demo points it at the replica)."""
+    os.environ.update(values)
 
 
 def _base_url(name: str, default: str) -> str:
@@ -64,7 +144,7 @@ class Settings:
             mof_url=_base_url("MOF_URL", DEFAULT_MOF_URL),
             tic_url=_base_url("TIC_URL", DEFAULT_TIC_URL),
             assets_dir=Path(_env("ASSETS_DIR", "assets")).resolve(),
-            fred_api_key=os.environ.get("FRED_API_KEY", "").strip() or None,
+            fred_api_key=fred_api_key(),
             alert_webhook_url=os.environ.get("ALERT_WEBHOOK_URL", "").strip() or None,
             replay=os.environ.get("REPLAY", "") == "1",
             serving_root=Path(serving).resolve() if (serving := _env("SERVING_DIR", "")) else None,

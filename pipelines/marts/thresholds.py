@@ -5,6 +5,9 @@ Every indicator named there must be in the catalogue of `sql/marts/indicator_ser
 one list of indicators (read here from its `catalogue:begin` .. `catalogue:end` lines), and
 its unit must agree: a level written in percent is never compared with basis points.
 
+The file is validated by the pydantic models `IndicatorEntry` and `LevelEntry`, each problem
+reported in one line naming the file and the indicator.
+
 Each level carries its hysteresis (see threshold_events.sql): `rearm_band`, in the indicator's
 unit, how far beyond the level the value must go before a crossing counts;
 `min_observations`, how many observations on the new side it needs at least; and
@@ -23,6 +26,13 @@ from typing import Any
 
 import duckdb
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from pipelines.lib.errors import PipelineError
 
@@ -82,8 +92,55 @@ class ThresholdLevel:
     source: str
 
 
-_ENTRY_KEYS = frozenset({"unit", "levels", "rearm_band", "min_observations", "confirm_after"})
-_LEVEL_KEYS = frozenset({"level", "rearm_band", "min_observations", "confirm_after"})
+class _Hysteresis(BaseModel):
+    """The hysteresis keys an indicator sets for its levels and a level may override."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rearm_band: float | None = None
+    min_observations: int | None = None
+    confirm_after: int | None = None
+
+    @field_validator("rearm_band", mode="before")
+    @classmethod
+    def _band(cls, value: Any) -> float | None:
+        return None if value is None else _band(value)
+
+    @field_validator("min_observations", "confirm_after", mode="before")
+    @classmethod
+    def _count(cls, value: Any, info: ValidationInfo) -> int | None:
+        return None if value is None else _count(value, info.field_name or "")
+
+
+class LevelEntry(_Hysteresis):
+    """One level: a bare number in the YAML, or a mapping that overrides the hysteresis."""
+
+    level: float
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> float:
+        if not _number(value):
+            raise ValueError(f"level {value!r} is not a finite number")
+        return float(value)
+
+
+class IndicatorEntry(_Hysteresis):
+    """`indicators.<name>` in thresholds.yaml: its levels and their default hysteresis."""
+
+    unit: str | None = None
+    levels: tuple[LevelEntry, ...]
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _levels(cls, value: Any) -> Any:
+        if not isinstance(value, list) or not value:
+            raise ValueError("'levels' must be a non-empty list of numbers")
+        return [item if isinstance(item, dict) else {"level": item} for item in value]
+
+
+_ENTRY_SHAPE = ("expected keys 'levels' and 'rearm_band', optionally 'unit', 'min_observations'"
+                " and 'confirm_after'")
 
 
 def load_thresholds(path: Path | None = None) -> tuple[ThresholdLevel, ...]:
@@ -113,17 +170,34 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _band(value: Any, where: str) -> float:
+def _band(value: Any) -> float:
     if not _number(value) or value < 0:
-        raise ThresholdConfigError(
-            f"{where}: rearm_band {value!r} must be a number >= 0, in the indicator's unit")
+        raise ValueError(f"rearm_band {value!r} must be a number >= 0, in the indicator's unit")
     return float(value)
 
 
-def _count(value: Any, name: str, where: str) -> int:
+def _count(value: Any, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ThresholdConfigError(f"{where}: {name} {value!r} must be a whole number >= 1")
+        raise ValueError(f"{name} {value!r} must be a whole number >= 1")
     return value
+
+
+def _validated(entry: Any) -> IndicatorEntry:
+    """The entry as a model, or ValueError with the first problem in one line."""
+    if not isinstance(entry, dict):
+        raise ValueError(_ENTRY_SHAPE)
+    try:
+        return IndicatorEntry.model_validate(entry)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = first["loc"]
+        if first["type"] == "value_error":
+            raise ValueError(str(first["ctx"]["error"])) from None
+        if loc[:1] == ("levels",) and len(loc) > 1:
+            item = entry["levels"][loc[1]]
+            raise ValueError("a level is a number or {level, rearm_band, min_observations,"
+                             f" confirm_after}}, not {item!r}") from None
+        raise ValueError(_ENTRY_SHAPE) from None
 
 
 def _entry_levels(
@@ -135,44 +209,34 @@ def _entry_levels(
             f"{where}: unknown indicator; marts.indicator_series knows"
             f" {', '.join(sorted(catalogue))}"
         )
-    if not isinstance(entry, dict) or set(entry) - _ENTRY_KEYS or "levels" not in entry:
-        raise ThresholdConfigError(
-            f"{where}: expected keys 'levels' and 'rearm_band', optionally 'unit',"
-            " 'min_observations' and 'confirm_after'")
-    unit = entry.get("unit", source.unit)
+    try:
+        model = _validated(entry)
+    except ValueError as exc:
+        raise ThresholdConfigError(f"{where}: {exc}") from None
+    unit = source.unit if model.unit is None else model.unit
     if unit != source.unit:
         raise ThresholdConfigError(f"{where}: unit {unit!r}, but {indicator} is in {source.unit}")
-    values = entry["levels"]
-    if not isinstance(values, list) or not values:
-        raise ThresholdConfigError(f"{where}: 'levels' must be a non-empty list of numbers")
     out: list[ThresholdLevel] = []
-    for item in values:
-        spec = item if isinstance(item, dict) else {"level": item}
-        if set(spec) - _LEVEL_KEYS or "level" not in spec:
+    for spec in model.levels:
+        band = spec.rearm_band if spec.rearm_band is not None else model.rearm_band
+        if band is None:
             raise ThresholdConfigError(
-                f"{where}: a level is a number or {{level, rearm_band, min_observations,"
-                f" confirm_after}}, not {item!r}")
-        level = spec["level"]
-        if not _number(level):
-            raise ThresholdConfigError(f"{where}: level {level!r} is not a finite number")
-        if "rearm_band" not in spec and "rearm_band" not in entry:
-            raise ThresholdConfigError(
-                f"{where}: level {level}: no rearm_band (the hysteresis band, in {unit});"
+                f"{where}: level {spec.level:g}: no rearm_band (the hysteresis band, in {unit});"
                 " set it for the indicator or the level (0 turns hysteresis off)")
         out.append(ThresholdLevel(
-            indicator, float(level), unit,
-            _band(spec.get("rearm_band", entry.get("rearm_band")), where),
-            _count(spec.get("min_observations",
-                            entry.get("min_observations", DEFAULT_MIN_OBSERVATIONS)),
-                   "min_observations", where),
-            _count(spec.get("confirm_after", entry.get("confirm_after", DEFAULT_CONFIRM_AFTER)),
-                   "confirm_after", where),
+            indicator, spec.level, unit, band,
+            _first(spec.min_observations, model.min_observations, DEFAULT_MIN_OBSERVATIONS),
+            _first(spec.confirm_after, model.confirm_after, DEFAULT_CONFIRM_AFTER),
             source.source,
         ))
     thresholds = [lv.threshold for lv in out]
     if len(set(thresholds)) != len(thresholds):
         raise ThresholdConfigError(f"{where}: levels repeat: {thresholds}")
     return out
+
+
+def _first(*values: int | None) -> int:
+    return next(v for v in values if v is not None)
 
 
 def write_threshold_levels(

@@ -13,6 +13,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
+from pipelines.sources.fred.catalogue import DEFAULT_CATALOGUE
+
 from .replica import Replica
 
 
@@ -37,13 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--legacy-fred-header", action="store_true")
     ap.add_argument("--synthetic-series", type=int, default=0,
                     help="add SYNTH0001..SYNTHnnnn, copies of DGS10 (scale benchmark)")
+    ap.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE,
+                    help="serve every series of this FRED catalogue.yaml too (default: the"
+                         " project's; a series the sample lacks is a copy of one it has)")
     args = ap.parse_args(argv)
     replica = Replica.start(as_of=args.as_of, data_dir=args.data_dir, port=args.port,
                             host=args.host, fred_rate_limit=args.fred_rate_limit,
                             fredgraph_rate_limit=args.fredgraph_rate_limit,
                             latency_s=args.latency_ms / 1000,
                             legacy_fred_header=args.legacy_fred_header,
-                            synthetic_series=args.synthetic_series)
+                            synthetic_series=args.synthetic_series, catalogue=args.catalogue)
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())

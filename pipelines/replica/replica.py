@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pipelines.sources.fred.catalogue import load_catalogue
+
 from .ratelimit import RateLimiter
 from .sample import today_utc
 from .server import ReplicaServer, RequestRecord
@@ -29,14 +31,16 @@ class Replica:
               fred_rate_limit: tuple[int, int] = (2, 120), latency_s: float = 0.0,
               fredgraph_rate_limit: tuple[int, int] = (0, 0),
               legacy_fred_header: bool = False, host: str = "127.0.0.1",
-              synthetic_series: int = 0) -> Replica:
+              synthetic_series: int = 0, catalogue: Path | str | None = None) -> Replica:
         """Bind host:port (0 = any free port) and serve until `stop()`. `fredgraph_rate_limit`
         (per second, per minute, per client host; 0 = off) is an assumption: FRED documents
-        no limit for fredgraph.csv."""
+        no limit for fredgraph.csv. `catalogue`: also serve each series of this FRED
+        catalogue.yaml that the sample lacks (catalogued.py); None serves the sample only."""
         site = Site(as_of or today_utc(), Path(data_dir) if data_dir else None,
                     legacy_fred_header=legacy_fred_header, limiter=RateLimiter(*fred_rate_limit),
                     graph_limiter=RateLimiter(*fredgraph_rate_limit),
-                    synthetic_series=synthetic_series)
+                    synthetic_series=synthetic_series,
+                    catalogue=load_catalogue(catalogue) if catalogue is not None else ())
         return cls(ReplicaServer((host, port), site, latency_s=latency_s))
 
     @property

@@ -7,7 +7,10 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from pipelines.sources.fred.catalogue import SeriesSpec
+
 from . import conditional, fred_api
+from .catalogued import with_catalogued
 from .fredgraph import fredgraph
 from .ratelimit import RateLimiter
 from .realfiles import RealFiles
@@ -42,8 +45,9 @@ class Site:
 
     def __init__(self, as_of: date, data_dir: Path | None, *, legacy_fred_header: bool,
                  limiter: RateLimiter, graph_limiter: RateLimiter | None = None,
-                 synthetic_series: int = 0) -> None:
+                 synthetic_series: int = 0, catalogue: tuple[SeriesSpec, ...] = ()) -> None:
         self.synthetic = synthetic_series
+        self.catalogue = catalogue
         self.snapshot: Snapshot = self._snapshot(check_as_of(as_of))
         self.real = RealFiles.load(data_dir, prefer_legacy=legacy_fred_header) if data_dir \
             else RealFiles()
@@ -69,9 +73,12 @@ class Site:
         return day
 
     def _snapshot(self, day: date) -> Snapshot:
-        """The sample on `day`, plus `synthetic` FRED series SYNTH0001.. (the scale bench):
-        each a copy of DGS10 under its own id, so a catalogue can grow without new data."""
+        """The sample on `day`, plus a copy for each `catalogue` series it lacks
+        (catalogued.py), plus `synthetic` FRED series SYNTH0001.. (the scale bench): each a
+        copy of DGS10 under its own id, so a catalogue can grow without new data."""
         snap = snapshot(day)
+        if self.catalogue:
+            snap = dataclasses.replace(snap, fred=with_catalogued(snap.fred, self.catalogue))
         if not self.synthetic:
             return snap
         base = snap.fred["DGS10"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
+from pipelines.lib import settings
 from pipelines.sources.fred.catalogue import SeriesSpec
 
-AS_OF_ENV = "AS_OF_DATE"
+AS_OF_ENV = settings.AS_OF_ENV
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,5 @@ class AuditContext:
 
 
 def as_of_from_env() -> date:
-    """`AS_OF_DATE=YYYY-MM-DD` if set (tests, replays), else today in UTC."""
-    text = os.environ.get(AS_OF_ENV, "").strip()
-    if not text:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{AS_OF_ENV}={text!r} is not a YYYY-MM-DD date") from None
+    """`AS_OF_DATE=YYYY-MM-DD` if set (tests, replays), else today in UTC (lib/settings.py)."""
+    return settings.as_of()

@@ -90,3 +90,14 @@ def test_checks_show_in_dagster_and_in_table_status(tmp_path: Path) -> None:
         status = {s.qualified: s for s in table_statuses(con, today=datetime.now(UTC).date())}
     assert recorded == sorted((name, True) for name in evaluations)
     assert status["marts.japan_ust_holdings_monthly"].check_status == "pass"
+    # Dagster's standard table metadata, read from the table (defs/tablemeta.py).
+    (event,) = result.get_asset_materialization_events()
+    meta = event.materialization.metadata
+    with Warehouse(assets_dir / "warehouse.duckdb").connect() as con:
+        described = con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE schema_name = 'marts'"
+            " AND table_name = 'japan_ust_holdings_monthly' ORDER BY column_index").fetchall()
+    assert meta["dagster/row_count"].value == 2
+    columns = meta["dagster/column_schema"].schema.columns
+    assert [(c.name, c.description) for c in columns] == described
+    assert all(c.description for c in columns)  # every mart column carries its comment

@@ -357,3 +357,13 @@ def test_vintage_dates_split_into_sorted_chunks_of_at_most_2000() -> None:
     assert params["vintage_dates"].count(",") == 499
     with pytest.raises(ValueError, match="split_vintage_dates"):
         observations_request("https://api.stlouisfed.org", "GDP", KEY, vintage_dates=dates)
+
+
+def test_a_catalogue_error_is_one_line_naming_the_file_entry_and_field(tmp_path: Path) -> None:
+    path = _write(tmp_path, _entry(), _entry(id="DGS1", units="Percent", usd_bn_scale=None,
+                                             revision_window_days="two weeks"))
+    with pytest.raises(ValueError) as caught:
+        load_catalogue(path)
+    assert str(caught.value) == (
+        f"{path}: series[1] (DGS1): revision_window_days must be a positive whole number,"
+        " got 'two weeks'")

@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.defs.ingest import carried_over_checks, check_results
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.tablemeta import table_metadata
 from pipelines.lib.errors import PipelineError
 from pipelines.lib.refresh import (
     BUILT,
@@ -138,6 +139,7 @@ def materialize_mart(
             run_id=context.run.run_id,
         )
         last = last_date(con, mart.table) if exists else None
+        table_meta = table_metadata(con, mart.table) if exists else {}
         built = read_builds(con).get(mart.name)
     if outcome == BUILT:
         context.log.info(f"{mart.table}: {rows} rows, last date {last} (rebuilt: {reason})")
@@ -148,6 +150,7 @@ def materialize_mart(
         "rebuilt": outcome == BUILT, "reason": reason or "inputs and SQL unchanged",
         "built_at": str(built.built_at) if built else "never",
         "input_versions": dg.MetadataValue.json(inputs),
+        **table_meta,
     }
     if attempt.failing:
         metadata.update({"error": attempt.last_error or "",

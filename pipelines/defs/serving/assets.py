@@ -26,6 +26,7 @@ from pipelines.defs.fred.assets import fred_series
 from pipelines.defs.mof.flows import mof_securities_flows
 from pipelines.defs.mof.jgb import mof_jgb_yields
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.tablemeta import table_metadata
 from pipelines.defs.tic.holdings import tic_major_foreign_holders
 from pipelines.marts.build import discover_marts
 from pipelines.serving.alerts import raise_alerts
@@ -37,6 +38,7 @@ ANALYTICS_KEY = dg.AssetKey([GROUP, "analytics_duckdb"])
 REPORT_KEY = dg.AssetKey([GROUP, "report"])
 ALERTS_KEY = dg.AssetKey([GROUP, "alerts"])
 THRESHOLD_EVENTS_KEY = dg.AssetKey(["marts", "threshold_events"])
+ALERTS_TABLE = "meta.alerts"
 # The code that draws the page: a change to it redraws the page though no data changed.
 _REPORT_CODE = tuple(
     Path(__file__).resolve().parents[2] / "serving" / name
@@ -187,12 +189,14 @@ def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
     with warehouse.connect() as con:
         raised = raise_alerts(con, webhook, log=context.log)
         total = con.execute("SELECT count(*) FROM meta.alerts").fetchall()[0][0]
+        table_meta = table_metadata(con, ALERTS_TABLE)
     return dg.MaterializeResult(metadata={
         "alerts_this_run": len(raised),
         "messages": dg.MetadataValue.json([a.message for a in raised][:20]),
         "webhook": "configured" if webhook else "not configured (log only)",
         "webhook_failures": sum(1 for a in raised if a.webhook_status.startswith("failed")),
         "alerts_total": total,
+        **table_meta,
     })
 
 

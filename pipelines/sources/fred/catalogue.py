@@ -1,7 +1,9 @@
 """The FRED series catalogue: which series we ingest, in which unit, and how to check them.
 
-The catalogue is YAML so an analyst can add a series without reading code; this module makes
-a typo fail at load time, naming the entry, instead of at 3 a.m. inside a fetch.
+The catalogue is YAML so an analyst can add a series without reading code. Each entry is
+validated by the pydantic model `CatalogueEntry` (field descriptions are the reference the
+README's "Add a FRED series" points to), so a typo fails at load time in one line naming the
+file, the entry and the field, instead of at 3 a.m. inside a fetch.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.sources.fred.units import usd_bn_scale_for_units
 
@@ -23,18 +26,6 @@ Frequency = Literal["daily", "weekly", "monthly"]
 FREQUENCIES: tuple[str, ...] = get_args(Frequency)
 
 _SERIES_ID = re.compile(r"^[A-Z0-9_]{1,64}$")
-_REQUIRED = (
-    "id",
-    "title",
-    "purpose",
-    "units",
-    "frequency",
-    "min",
-    "max",
-    "revision_window_days",
-    "start",
-)
-_OPTIONAL = ("usd_bn_scale",)
 
 
 @dataclass(frozen=True)
@@ -63,6 +54,87 @@ def validate_series_id(series_id: object) -> str:
     return series_id
 
 
+class CatalogueEntry(BaseModel):
+    """One `series:` entry of catalogue.yaml, as written; `spec()` is what the pipeline uses."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="FRED series id, ^[A-Z0-9_]{1,64}$: the asset key fred/<id>")
+    title: str = Field(description="Title as FRED publishes it (API mode stores FRED's own)")
+    purpose: str = Field(description="Why an analyst of the question needs it")
+    units: str = Field(description="Unit exactly as FRED states it, e.g. Percent")
+    frequency: Frequency = Field(description="Native frequency: daily, weekly or monthly")
+    min: float = Field(description="Lowest plausible value, in units (a check and the"
+                       " magnitude test)")
+    max: float = Field(description="Highest plausible value, in units")
+    revision_window_days: int = Field(description="How far back each run re-fetches, for"
+                                      " revisions")
+    start: date = Field(description="First observation, YYYY-MM-DD, sent as cosd")
+    usd_bn_scale: float | None = Field(default=None, description="Multiplier from units to"
+                                       " USD billions; only for dollar amounts")
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, value: Any) -> str:
+        return validate_series_id(value)
+
+    @field_validator("title", "purpose", "units", mode="before")
+    @classmethod
+    def _text(cls, value: Any, info: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{info.field_name} must be non-empty text, got {value!r}")
+        return value.strip()
+
+    @field_validator("frequency", mode="before")
+    @classmethod
+    def _frequency(cls, value: Any) -> str:
+        if value not in FREQUENCIES:
+            raise ValueError(f"frequency {value!r} is not one of {list(FREQUENCIES)}")
+        return value
+
+    @field_validator("min", "max", "usd_bn_scale", mode="before")
+    @classmethod
+    def _number(cls, value: Any, info: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            raise ValueError(f"{info.field_name} must be a finite number, got {value!r}")
+        return float(value)
+
+    @field_validator("revision_window_days", mode="before")
+    @classmethod
+    def _positive_int(cls, value: Any, info: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(
+                f"{info.field_name} must be a positive whole number, got {value!r}")
+        return value
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _date(cls, value: Any, info: Any) -> date:
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        elif isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        raise ValueError(f"{info.field_name} must be a YYYY-MM-DD date, got {value!r}")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CatalogueEntry:
+        if not self.min < self.max:
+            raise ValueError(f"min {self.min:g} must be below max {self.max:g}")
+        expected = usd_bn_scale_for_units(self.units)
+        if self.usd_bn_scale != expected:
+            hint = "omit it" if expected is None else f"use {expected:g}"
+            raise ValueError(f"usd_bn_scale {self.usd_bn_scale} does not match units"
+                             f" {self.units!r}: {hint}")
+        return self
+
+    def spec(self) -> SeriesSpec:
+        return SeriesSpec(**self.model_dump())
+
+
 def load_catalogue(path: Path | str | None = None) -> tuple[SeriesSpec, ...]:
     """Read and validate the catalogue (default: catalogue.yaml beside this module)."""
     source = Path(path) if path is not None else DEFAULT_CATALOGUE
@@ -88,78 +160,24 @@ def _reject_duplicates(specs: tuple[SeriesSpec, ...], source: Path) -> None:
 def _spec_from_entry(entry: Any, where: str) -> SeriesSpec:
     if not isinstance(entry, dict):
         raise ValueError(f"{where}: expected a mapping, got {type(entry).__name__}")
-    if "id" in entry:
-        try:
-            validate_series_id(entry["id"])
-        except ValueError as exc:
-            raise ValueError(f"{where}: {exc}") from None
+    if isinstance(entry.get("id"), str) and _SERIES_ID.fullmatch(entry["id"]):
         where = f"{where} ({entry['id']})"
-    unknown = sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL))
-    missing = [key for key in _REQUIRED if key not in entry]
+    try:
+        return CatalogueEntry.model_validate(entry).spec()
+    except ValidationError as exc:
+        raise ValueError(f"{where}: {one_line(exc)}") from None
+
+
+def one_line(exc: ValidationError) -> str:
+    """The first problem pydantic found, in our words: unknown and missing keys together,
+    else the message of the validator that refused a field (it names the field)."""
+    errors = exc.errors()
+    unknown = sorted(str(e["loc"][-1]) for e in errors if e["type"] == "extra_forbidden")
+    missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing"]
     if unknown or missing:
-        raise ValueError(f"{where}: unknown keys {unknown}, missing keys {missing}")
-    spec = SeriesSpec(
-        id=entry["id"],
-        title=_text(entry, "title", where),
-        purpose=_text(entry, "purpose", where),
-        units=_text(entry, "units", where),
-        frequency=_frequency(entry, where),
-        min=_number(entry, "min", where),
-        max=_number(entry, "max", where),
-        revision_window_days=_positive_int(entry, "revision_window_days", where),
-        start=_date(entry, "start", where),
-        usd_bn_scale=_number(entry, "usd_bn_scale", where) if "usd_bn_scale" in entry else None,
-    )
-    _check_consistency(spec, where)
-    return spec
-
-
-def _check_consistency(spec: SeriesSpec, where: str) -> None:
-    if not spec.min < spec.max:
-        raise ValueError(f"{where}: min {spec.min:g} must be below max {spec.max:g}")
-    expected = usd_bn_scale_for_units(spec.units)
-    if spec.usd_bn_scale != expected:
-        hint = "omit it" if expected is None else f"use {expected:g}"
-        raise ValueError(
-            f"{where}: usd_bn_scale {spec.usd_bn_scale} does not match units {spec.units!r}: {hint}"
-        )
-
-
-def _text(entry: dict[str, Any], key: str, where: str) -> str:
-    value = entry[key]
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{where}: {key} must be non-empty text, got {value!r}")
-    return value.strip()
-
-
-def _number(entry: dict[str, Any], key: str, where: str) -> float:
-    value = entry[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{where}: {key} must be a finite number, got {value!r}")
-    return float(value)
-
-
-def _positive_int(entry: dict[str, Any], key: str, where: str) -> int:
-    value = entry[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{where}: {key} must be a positive whole number, got {value!r}")
-    return value
-
-
-def _frequency(entry: dict[str, Any], where: str) -> Frequency:
-    value = entry["frequency"]
-    if value not in FREQUENCIES:
-        raise ValueError(f"{where}: frequency {value!r} is not one of {list(FREQUENCIES)}")
-    return value
-
-
-def _date(entry: dict[str, Any], key: str, where: str) -> date:
-    value = entry[key]
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    elif isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    raise ValueError(f"{where}: {key} must be a YYYY-MM-DD date, got {value!r}")
+        return f"unknown keys {unknown}, missing keys {missing}"
+    first = errors[0]
+    if first["type"] == "value_error":
+        return str(first["ctx"]["error"])
+    field = ".".join(str(part) for part in first["loc"])
+    return f"{field}: {first['msg']}" if field else first["msg"]

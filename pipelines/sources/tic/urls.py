@@ -7,11 +7,12 @@ Jan-2023 data; reading one would silently freeze the holdings, hence the guard.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Final
 from urllib.parse import urlsplit
+
+from pipelines.lib import settings
 
 DEFAULT_TIC_URL: Final = "https://ticdata.treasury.gov"
 TIC_URL_ENV: Final = "TIC_URL"
@@ -37,9 +38,10 @@ LEGACY_FILE_NAMES: Final = frozenset(PurePosixPath(p).name.casefold() for p in L
 
 
 def tic_base_url(environ: Mapping[str, str] | None = None) -> str:
-    """The scheme+host to fetch from: `TIC_URL` if set, else Treasury's own host."""
-    env = os.environ if environ is None else environ
-    base = (env.get(TIC_URL_ENV) or DEFAULT_TIC_URL).rstrip("/")
+    """The scheme+host to fetch from: `TIC_URL` if set (in `environ`, default this process's
+    environment), else Treasury's own host."""
+    value = settings.env_value(TIC_URL_ENV) if environ is None else environ.get(TIC_URL_ENV)
+    base = (value or DEFAULT_TIC_URL).rstrip("/")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"{TIC_URL_ENV}={base!r} is not an http(s) scheme+host")
