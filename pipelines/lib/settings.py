@@ -55,6 +55,7 @@ class Settings:
     # when readers are on other machines; default assets/serving beside the warehouse.
     serving_root: Path | None = None
     automation: bool = False
+    mof_jgb_language: str = "en"  # MOF_JGB_LANGUAGE: which JGB files, English or Japanese
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -69,6 +70,7 @@ class Settings:
             replay=os.environ.get("REPLAY", "") == "1",
             serving_root=Path(serving).resolve() if (serving := _env("SERVING_DIR", "")) else None,
             automation=automation_enabled(),
+            mof_jgb_language=_env("MOF_JGB_LANGUAGE", "en"),
         )
 
     @property
