@@ -145,6 +145,8 @@ class Dataset:
     gap_group: str | None = None  # judge gaps per value of this column (series, tenor)
     revision_window: str | None = None  # how far back the publisher revises, in words
     cadences: Mapping[str, Cadence] = field(default_factory=dict)  # FRED: by frequency
+    # Staging tables the same assets write beside this one (no refresh row of their own).
+    companions: tuple[str, ...] = ()
     # FRED: the column naming the series an asset (and an AuditContext's `series`) covers.
     series_column: str | None = None
 

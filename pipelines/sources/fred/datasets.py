@@ -85,6 +85,7 @@ OBSERVATIONS = Dataset(
     name="fred_observations", publisher="fred", asset_key=("fred",),
     table=FRED_OBSERVATIONS, date_column="date", cadence=DAILY, cadences=CADENCES,
     series_column="series_id", gap_group="series_id",
+    companions=("staging.fred_series", "staging.fred_unit_changes", "staging.fred_vintages"),
     description="FRED observations, one asset per catalogue series.",
     checks=(
         c.schema("series_id, date, value, units, value_usd_bn, value_normalised, fetch_mode,"

@@ -113,7 +113,7 @@ HOLDINGS = Dataset(
         " value keeps its earlier vintage in staging.tic_holdings_history."
     ),
     files=tic_files, combine=combine_tic, combine_with_unchanged=True,
-    also_write=write_revisions,
+    also_write=write_revisions, companions=("staging.tic_revisions",),
     checks=(
         c.schema("holder_code, month, country, holder_type, holdings_usd_bn, source_file,"
                  " release_date"),
