@@ -55,7 +55,8 @@ class Watched:
     name: str
     url: Callable[[Settings], str]
     job: dg.UnresolvedAssetJobDefinition
-    window: str  # polling.BY_NAME key: when the publisher releases this file
+    window: str  # the release window's name (polling.BY_NAME for the built-in publishers)
+    plan: polling.Window  # the release window itself: when to poll densely
 
 
 def _watched_url(ds: Dataset, index: int) -> Callable[[Settings], str]:
@@ -77,7 +78,7 @@ def watched_files(
             if f.watched:
                 out.append(Watched(f"{ds.publisher}_{f.name.rsplit('.', 1)[0]}",
                                    _watched_url(ds, index), jobs[ds.cadence.name],
-                                   ds.cadence.window.name))
+                                   ds.cadence.window.name, ds.cadence.window))
     return tuple(out)
 
 
@@ -149,7 +150,7 @@ def watch(
         previous = cursor.get(w.name) or {}
         polled = previous.get("polled_at")
         last = datetime.fromisoformat(polled) if polled else None
-        if not polling.due(polling.BY_NAME[w.window], last, now):
+        if not polling.due(w.plan, last, now):
             notes.append(f"{w.name}: not due")
             continue
         url = w.url(settings)
@@ -205,5 +206,5 @@ def __getattr__(name: str) -> Any:
     if name == "WATCHED":
         return WATCHED
     if name == "publisher_file_watcher":
-        return defs.get_sensor_def(name)
+        return next(s for s in defs.sensors or [] if s.name == name)
     raise AttributeError(name)

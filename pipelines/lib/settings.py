@@ -38,6 +38,12 @@ def _base_url(name: str, default: str) -> str:
         raise ConfigError(str(exc)) from None
 
 
+def publisher_url(name: str, default: str) -> str:
+    """The base URL of a publisher without a field of its own: `<NAME>_URL`, else `default`.
+    A new publisher's declaration reads it here, so adding one needs no edit to this module."""
+    return _base_url(f"{name.upper()}_URL", default)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know about where to fetch from and where to write."""
