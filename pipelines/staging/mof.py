@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines.lib.tables import Column, TableDef
-from pipelines.sources.mof.flows_parse import (
+from pipelines.sources.mof.flows_columns import (
     COLUMN_COMMENTS,
     DEFINITION_BREAK_NOTE,
     DIFFERENCE_COLUMNS,
