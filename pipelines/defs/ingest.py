@@ -25,7 +25,6 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-import polars as pl
 
 from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.ingest import files as engine
@@ -89,17 +88,11 @@ def dagster_metadata(plain: dict[str, Any]) -> dict[str, Any]:
             for k, v in plain.items()}
 
 
-def ingest_metadata(
-    report: PublishReport,
-    fetched: Sequence[Fetched],
-    *,
-    date_column: str,
-    batch: pl.DataFrame,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """What an operator reads at 3 a.m.: rows added/changed, dates, bytes, where from."""
-    return dagster_metadata(engine.batch_metadata(report, fetched, date_column=date_column,
-                                                  batch=batch, extra=extra))
+def ingest_metadata(report: PublishReport, fetched: Sequence[Fetched],
+                    **batch: Any) -> dict[str, Any]:
+    """`batch_metadata` (ingest/files.py: rows added/changed, dates, bytes, where from) as
+    Dagster metadata; `batch`: its date_column, batch and extra."""
+    return dagster_metadata(engine.batch_metadata(report, fetched, **batch))
 
 
 def ingest_spec(ds: Dataset) -> dg.AssetSpec:

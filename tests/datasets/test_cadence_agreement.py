@@ -21,7 +21,7 @@ from pipelines.definitions import PUBLISHERS, WATCHED, defs
 from pipelines.defs.cadence import cadence_of
 from pipelines.lib.cadence import BusinessDays, Cadence, Days, MonthlyRelease, Months
 from pipelines.lib.datasets import Dataset
-from pipelines.serving.status import MART_FREQUENCY, mart_max_age_days
+from pipelines.serving.status_rules import MART_FREQUENCY, mart_max_age_days
 from pipelines.sources.fred.catalogue import load_catalogue
 from pipelines.validation.context import AuditContext
 from pipelines.validation.freshness import freshness_finding

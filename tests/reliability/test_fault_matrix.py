@@ -24,7 +24,7 @@ import dagster as dg
 import pytest
 
 from pipelines.defs.serving.assets import ANALYTICS_KEY
-from pipelines.serving.status import fed_with
+from pipelines.serving.status_rules import fed_with
 from tests.reliability import harness as h
 from tests.reliability.conftest import Baselines, state
 

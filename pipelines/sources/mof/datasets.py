@@ -134,7 +134,14 @@ def _amounts(*required: tuple[str, str]):
 
 
 _FLOW_CHECKS = (c.mof_range(), c.NET_IDENTITY)
-_MONTHLY_CHECKS = (c.MONTH_FIRST,)
+
+
+def _monthly_checks(what: str, keys: str, *own: c.CheckDecl) -> tuple[c.CheckDecl, ...]:
+    """The checks of a monthly flow table, with the table's `own` after month_is_first_day."""
+    return (
+        c.schema(what), c.keys(keys), c.future("month"), c.MONTH_FIRST, *own, *_FLOW_CHECKS,
+        c.gap("one month"), c.ROW_COUNT, c.fresh(cadences.FLOWS_MONTHLY.lateness.describe()),
+    )
 
 
 def _monthly_expectations(ctx: AuditContext, columns: list[str]) -> x.Items:
@@ -180,16 +187,7 @@ FLOWS_MONTHLY = Dataset(
     description="Monthly net purchases of foreign securities by Japanese investors"
     " (montha1.csv), 100 million yen, into staging.mof_securities_flows_monthly.",
     files=_one_file(urls.FLOWS_MONTHLY, parse_flows_monthly),
-    checks=(
-        c.schema("month and the _jpy_100m amounts"),
-        c.keys("month"),
-        c.future("month"),
-        *_MONTHLY_CHECKS,
-        *_FLOW_CHECKS,
-        c.gap("one month"),
-        c.ROW_COUNT,
-        c.fresh(cadences.FLOWS_MONTHLY.lateness.describe()),
-    ),
+    checks=_monthly_checks("month and the _jpy_100m amounts", "month"),
     schema=_amounts(("month", "DATE"), ("foreign_long_term_debt_net_jpy_100m", "BIGINT")),
     expectations=_monthly_expectations, derived=_month_derived,
     revision_window="MOF revises recent months with each monthly release",
@@ -203,20 +201,13 @@ FLOWS_BY_INVESTOR = Dataset(
     " insurers, pension trust accounts, banks (monthb3.csv), 100 million yen, into"
     " staging.mof_securities_flows_by_investor.",
     files=_one_file(urls.FLOWS_BY_INVESTOR_LONG_TERM_DEBT, parse_flows_by_investor),
-    checks=(
-        c.schema("month, investor_type and the _jpy_100m amounts"),
-        c.keys("month and investor_type"),
-        c.future("month"),
-        *_MONTHLY_CHECKS,
+    checks=_monthly_checks(
+        "month, investor_type and the _jpy_100m amounts", "month and investor_type",
         c.CheckDecl(
             c.INVESTOR_TYPE_MAPPED, c.WARN,
             "Every investor type has a stable English code: an 'unmapped_' code means MOF added"
             " or renamed a type, which analysts filtering by life_insurers would miss.",
         ),
-        *_FLOW_CHECKS,
-        c.gap("one month"),
-        c.ROW_COUNT,
-        c.fresh(cadences.FLOWS_MONTHLY.lateness.describe()),
     ),
     schema=_amounts(("month", "DATE"), ("investor_type", "VARCHAR"),
                     ("acquisition_jpy_100m", "BIGINT"), ("disposition_jpy_100m", "BIGINT"),
