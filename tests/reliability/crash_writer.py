@@ -25,7 +25,7 @@ import polars as pl
 
 from pipelines.lib.publish import publish_batch
 from pipelines.lib.warehouse import Warehouse
-from pipelines.staging.mof import JGB_YIELDS
+from pipelines.sources.mof.tables import JGB_YIELDS
 
 TENORS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40)
 

@@ -15,7 +15,7 @@ from pipelines.sources.mof.flows_parse import (
     parse_flows_weekly,
 )
 from pipelines.sources.mof.jgb_parse import parse_jgb_file, parse_jgb_title_month
-from pipelines.staging.mof import (
+from pipelines.sources.mof.tables import (
     JGB_YIELDS,
     MOF_FLOWS_BY_INVESTOR,
     MOF_FLOWS_MONTHLY,

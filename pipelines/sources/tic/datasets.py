@@ -14,7 +14,7 @@ from pipelines.lib.datasets import Dataset, Parsed, Publisher, SourceFile, Wareh
 from pipelines.lib.settings import Settings
 from pipelines.sources.tic import urls
 from pipelines.sources.tic.parse import parse_mfh_history, parse_slt_table5
-from pipelines.staging.tic import TIC_HOLDINGS, TIC_REVISIONS_DDL
+from pipelines.sources.tic.tables import TIC_HOLDINGS, TIC_REVISIONS_DDL
 from pipelines.validation import checks as c
 from pipelines.validation import expectations as x
 from pipelines.validation.context import AuditContext

@@ -1,4 +1,5 @@
-"""Japan MOF staging tables: JGB yields and the securities-flow tables."""
+"""Japan MOF staging tables: JGB yields and the securities-flow tables (columns, comments,
+keys, vintage rules), declared beside their parsers; `datasets.py` wraps each in a Dataset."""
 
 from __future__ import annotations
 
