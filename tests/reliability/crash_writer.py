@@ -74,8 +74,8 @@ def serving(warehouse: Path, serving_dir: Path) -> None:
 def jgb(assets_dir: Path) -> None:
     import dagster as dg
 
-    from pipelines.defs import ingest
     from pipelines.defs.mof.jgb import mof_jgb_yields
+    from pipelines.ingest import files as ingest
     from tests.reliability.harness import fast_resources
 
     pause_s = float(os.environ.get("CRASH_SIGNAL_PAUSE_S", "0"))
