@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as time_of_day
+from typing import ClassVar
 
 import numpy as np
 
@@ -33,10 +34,32 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class BusinessDays:
-    """The newest date is at most `n` business days (Mon-Fri) before the as-of date."""
+class _AtMost:
+    """The newest date is at most `n` units (see `age`) before the as-of date."""
 
     n: int
+    unit: ClassVar[str] = "days"
+
+    def age(self, newest: date, as_of: date) -> int:
+        return (as_of - newest).days
+
+    def describe(self) -> str:
+        return f"{self.n} {self.unit}"
+
+    def judge(self, newest: date | None, as_of: date) -> Verdict:
+        age = None if newest is None else self.age(newest, as_of)
+        return Verdict(f"<= {self.n} {self.unit} old", age is None or age > self.n,
+                       None if age is None else f"{age} {self.unit}")
+
+
+@dataclass(frozen=True)
+class BusinessDays(_AtMost):
+    """At most `n` business days (Mon-Fri) old."""
+
+    unit: ClassVar[str] = "business days"
+
+    def age(self, newest: date, as_of: date) -> int:
+        return int(np.busday_count(newest, as_of))
 
     @property
     def max_days(self) -> int:
@@ -44,51 +67,28 @@ class BusinessDays:
         weeks, rest = divmod(self.n, 5)
         return weeks * 7 + rest
 
-    def describe(self) -> str:
-        return f"{self.n} business days"
-
-    def judge(self, newest: date | None, as_of: date) -> Verdict:
-        age = None if newest is None else int(np.busday_count(newest, as_of))
-        return Verdict(f"<= {self.n} business days old", age is None or age > self.n,
-                       None if age is None else f"{age} business days")
-
 
 @dataclass(frozen=True)
-class Days:
-    """The newest date is at most `n` calendar days before the as-of date."""
-
-    n: int
+class Days(_AtMost):
+    """At most `n` calendar days old."""
 
     @property
     def max_days(self) -> int:
         return self.n
 
-    def describe(self) -> str:
-        return f"{self.n} days"
-
-    def judge(self, newest: date | None, as_of: date) -> Verdict:
-        age = None if newest is None else (as_of - newest).days
-        return Verdict(f"<= {self.n} days old", age is None or age > self.n,
-                       None if age is None else f"{age} days")
-
 
 @dataclass(frozen=True)
-class Months:
+class Months(_AtMost):
     """The newest month is at most `n` months before the as-of month."""
 
-    n: int
+    unit: ClassVar[str] = "months"
+
+    def age(self, newest: date, as_of: date) -> int:
+        return months_index(as_of) - months_index(newest)
 
     @property
     def max_days(self) -> int:
         return 31 * (self.n + 1)
-
-    def describe(self) -> str:
-        return f"{self.n} months"
-
-    def judge(self, newest: date | None, as_of: date) -> Verdict:
-        age = None if newest is None else months_index(as_of) - months_index(newest)
-        return Verdict(f"<= {self.n} months old", age is None or age > self.n,
-                       None if age is None else f"{age} months")
 
 
 @dataclass(frozen=True)
