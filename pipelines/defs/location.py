@@ -2,34 +2,49 @@
 
 Build it here rather than by hand: the serving copy depends on every ingestion asset and the
 `refresh_outcomes` check covers every ingestion asset and mart, so both follow the FRED
-catalogue in use.
+catalogue and the publishers in use. File-based ingestion assets come from the publishers'
+declarations (defs/files.py); FRED's per-series assets from its catalogue (defs/fred).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.files import file_ingest_assets
 from pipelines.defs.fred.assets import build_fred_series, fred_series
 from pipelines.defs.marts.assets import MART_ASSETS
-from pipelines.defs.mof.flows import mof_securities_flows
-from pipelines.defs.mof.jgb import mof_jgb_yields
 from pipelines.defs.outcomes import build_outcome_checks
 from pipelines.defs.serving.assets import alerts, build_analytics_asset, report
-from pipelines.defs.tic.holdings import tic_major_foreign_holders
+from pipelines.lib.datasets import Publisher
+
+FRED = "fred"
 
 
-def ingest_assets(catalogue: Path | str | None = None) -> list[dg.AssetsDefinition]:
-    fred = fred_series if catalogue is None else build_fred_series(catalogue)
-    return [fred, mof_jgb_yields, mof_securities_flows, tic_major_foreign_holders]
+def _publishers(publishers: Sequence[Publisher] | None) -> Sequence[Publisher]:
+    if publishers is None:
+        from pipelines.definitions import PUBLISHERS
+
+        return PUBLISHERS
+    return publishers
+
+
+def ingest_assets(
+    catalogue: Path | str | None = None, publishers: Sequence[Publisher] | None = None,
+) -> list[dg.AssetsDefinition]:
+    publishers = _publishers(publishers)
+    fred = ([fred_series if catalogue is None else build_fred_series(catalogue)]
+            if any(p.name == FRED for p in publishers) else [])
+    return [*fred, *file_ingest_assets(publishers)]
 
 
 def location_assets(
-    catalogue: Path | str | None = None,
+    catalogue: Path | str | None = None, publishers: Sequence[Publisher] | None = None,
 ) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
     """(assets, checks): ingestion, marts, serving; and the run's `refresh_outcomes` gate."""
-    ingest = ingest_assets(catalogue)
+    ingest = ingest_assets(catalogue, publishers)
     ingest_keys = sorted({k for a in ingest for k in a.keys}, key=lambda k: k.to_user_string())
     mart_keys = [k for a in MART_ASSETS for k in a.keys]
     assets = [*ingest, *MART_ASSETS, build_analytics_asset(ingest_keys), report, alerts]
@@ -37,8 +52,8 @@ def location_assets(
 
 
 def all_assets(
-    catalogue: Path | str | None = None,
+    catalogue: Path | str | None = None, publishers: Sequence[Publisher] | None = None,
 ) -> list[dg.AssetsDefinition | dg.AssetChecksDefinition]:
     """Assets and checks in one list, as `dg.materialize` takes them."""
-    assets, checks = location_assets(catalogue)
+    assets, checks = location_assets(catalogue, publishers)
     return [*assets, *checks]

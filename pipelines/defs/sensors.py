@@ -1,9 +1,10 @@
 """Sensors: the declarative-automation sensor, and a cheap watcher of the publishers' small files.
 
-The watcher ticks every minute; on each tick the polling plan (lib/polling.py) says which files
-are due: every 2 minutes inside the publisher's release window, hourly outside it. The cursor
-keeps each file's last poll time with its version, so the plan survives restarts. A due file
-is asked only "has this file changed?" (HEAD with If-None-Match /
+The watched files are the ones a dataset declaration marks `watched`, each with its cadence's
+job and release window. The watcher ticks every minute; on each tick the polling plan
+(lib/polling.py) says which files are due: every 2 minutes inside the publisher's release
+window, hourly outside it. The cursor keeps each file's last poll time with its version, so the
+plan survives restarts. A due file is asked only "has this file changed?" (HEAD with If-None-Match /
 If-Modified-Since; a conditional GET where HEAD is refused or gives no validator, hashing the
 body) and requests the matching ingestion job once per change: the cursor keeps each file's
 last version, and the run_key is that version, so even a lost cursor never repeats a run.
@@ -18,21 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import dagster as dg
 import requests
 
-from pipelines.defs import jobs
 from pipelines.defs.resources import PublishersResource
 from pipelines.lib import polling
+from pipelines.lib.datasets import Dataset, Publisher
 from pipelines.lib.http import USER_AGENT
 from pipelines.lib.settings import Settings, automation_enabled
-from pipelines.sources.mof import urls as mof_urls
-from pipelines.sources.tic import urls as tic_urls
 
 TIMEOUT_S = (5.0, 20.0)
 WATCH_INTERVAL_S = 60  # a tick only decides; lib/polling.py says which files are due
@@ -56,21 +55,31 @@ class Watched:
     name: str
     url: Callable[[Settings], str]
     job: dg.UnresolvedAssetJobDefinition
-    window: str  # polling.BY_NAME key: when the publisher releases this file
+    window: str  # the release window's name (polling.BY_NAME for the built-in publishers)
+    plan: polling.Window  # the release window itself: when to poll densely
 
 
-def _jgb_current(s: Settings) -> str:
-    current = mof_urls.JGB_CURRENT_JA if os.environ.get("MOF_JGB_LANGUAGE") == "ja" \
-        else mof_urls.JGB_CURRENT_EN
-    return mof_urls.url(s.mof_url, current)
+def _watched_url(ds: Dataset, index: int) -> Callable[[Settings], str]:
+    def url(settings: Settings) -> str:
+        assert ds.files is not None
+        return ds.files(settings)[index].url
+    return url
 
 
-WATCHED = (
-    Watched("mof_jgbcme", _jgb_current, jobs.mof_jgb_job, "mof_jgb"),
-    Watched("tic_slt_table5", lambda s: tic_urls.slt_table5_url(s.tic_url), jobs.tic_job, "tic"),
-    Watched("mof_week", lambda s: mof_urls.url(s.mof_url, mof_urls.FLOWS_WEEKLY),
-            jobs.mof_flows_weekly_job, "mof_week"),
-)
+def watched_files(
+    publishers: Iterable[Publisher], jobs: Mapping[str, dg.UnresolvedAssetJobDefinition]
+) -> tuple[Watched, ...]:
+    """Every file a declaration marks `watched`, with its cadence's job and release window."""
+    out: list[Watched] = []
+    for ds in (d for p in publishers for d in p.datasets):
+        if ds.files is None or ds.cadence.window is None or ds.cadence.name not in jobs:
+            continue
+        for index, f in enumerate(ds.files(Settings())):
+            if f.watched:
+                out.append(Watched(f"{ds.publisher}_{f.name.rsplit('.', 1)[0]}",
+                                   _watched_url(ds, index), jobs[ds.cadence.name],
+                                   ds.cadence.window.name, ds.cadence.window))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -109,28 +118,39 @@ def probe(url: str, previous: dict[str, str | None] | None) -> Probe:
     return Probe(version != previous.get("version"), state, f"GET {got.status_code}")
 
 
-@dg.sensor(
-    name="publisher_file_watcher",
-    jobs=[w.job for w in WATCHED],
-    minimum_interval_seconds=WATCH_INTERVAL_S,
-    default_status=default_sensor_status(),
-    description="Conditional HEAD/GET on MOF jgbcme.csv, TIC slt_table5.txt and MOF week.csv,"
-    " every 2 min in each release window and hourly otherwise (lib/polling.py);"
-    " runs the matching ingestion job once per new version of a file.",
-)
-def publisher_file_watcher(
-    context: dg.SensorEvaluationContext, publishers: PublishersResource
+def build_watcher(watched: Sequence[Watched]) -> dg.SensorDefinition:
+    """The watcher of these files (one sensor, one cursor for all of them)."""
+
+    @dg.sensor(
+        name="publisher_file_watcher",
+        jobs=list({w.job.name: w.job for w in watched}.values()),
+        minimum_interval_seconds=WATCH_INTERVAL_S,
+        default_status=default_sensor_status(),
+        description="Conditional HEAD/GET on " + ", ".join(w.name for w in watched)
+        + ", every 2 min in each release window and hourly otherwise (lib/polling.py);"
+        " runs the matching ingestion job once per new version of a file.",
+    )
+    def publisher_file_watcher(
+        context: dg.SensorEvaluationContext, publishers: PublishersResource
+    ) -> dg.SensorResult:
+        return watch(context, publishers.settings(), watched)
+
+    return publisher_file_watcher
+
+
+def watch(
+    context: dg.SensorEvaluationContext, settings: Settings, watched: Sequence[Watched]
 ) -> dg.SensorResult:
-    settings = publishers.settings()
+    """One tick: poll the files that are due, request a run per changed file."""
     cursor: dict[str, dict[str, str | None]] = json.loads(context.cursor or "{}")
     now = clock()
     requests_: list[dg.RunRequest] = []
     notes: list[str] = []
-    for w in WATCHED:
+    for w in watched:
         previous = cursor.get(w.name) or {}
         polled = previous.get("polled_at")
         last = datetime.fromisoformat(polled) if polled else None
-        if not polling.due(polling.BY_NAME[w.window], last, now):
+        if not polling.due(w.plan, last, now):
             notes.append(f"{w.name}: not due")
             continue
         url = w.url(settings)
@@ -171,4 +191,20 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     description="Refreshes marts and serving once after each upstream change (eager).",
 )
 
-SENSORS = [publisher_file_watcher, automation_sensor]
+
+
+def build_sensors(watched: Sequence[Watched]) -> list[dg.SensorDefinition]:
+    return [build_watcher(watched), automation_sensor] if watched else [automation_sensor]
+
+
+def __getattr__(name: str) -> Any:
+    """`WATCHED` and `publisher_file_watcher` of the code location (benchmarks, tests)."""
+    if name not in ("WATCHED", "publisher_file_watcher"):
+        raise AttributeError(name)
+    from pipelines.definitions import WATCHED, defs
+
+    if name == "WATCHED":
+        return WATCHED
+    if name == "publisher_file_watcher":
+        return next(s for s in defs.sensors or [] if s.name == name)
+    raise AttributeError(name)

@@ -118,6 +118,12 @@ def _base_url(name: str, default: str) -> str:
         raise ConfigError(str(exc)) from None
 
 
+def publisher_url(name: str, default: str) -> str:
+    """The base URL of a publisher without a field of its own: `<NAME>_URL`, else `default`.
+    A new publisher's declaration reads it here, so adding one needs no edit to this module."""
+    return _base_url(f"{name.upper()}_URL", default)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know about where to fetch from and where to write."""
@@ -135,6 +141,7 @@ class Settings:
     # when readers are on other machines; default assets/serving beside the warehouse.
     serving_root: Path | None = None
     automation: bool = False
+    mof_jgb_language: str = "en"  # MOF_JGB_LANGUAGE: which JGB files, English or Japanese
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -149,6 +156,7 @@ class Settings:
             replay=os.environ.get("REPLAY", "") == "1",
             serving_root=Path(serving).resolve() if (serving := _env("SERVING_DIR", "")) else None,
             automation=automation_enabled(),
+            mof_jgb_language=_env("MOF_JGB_LANGUAGE", "en"),
         )
 
     @property

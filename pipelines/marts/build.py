@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.datasets import staging_tables
 from pipelines.lib.errors import PipelineError
 from pipelines.lib.sqlident import ident
 from pipelines.lib.warehouse import transaction
@@ -30,14 +31,6 @@ from pipelines.marts.thresholds import load_thresholds, write_threshold_levels
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "marts"
 FRED_TABLE = "staging.fred_observations"
-# Non-FRED asset keys a mart may read, and the staging table behind each.
-STAGING_TABLES: dict[str, str] = {
-    "mof/jgb_yields": "staging.jgb_yields",
-    "mof/securities_flows_weekly": "staging.mof_securities_flows_weekly",
-    "mof/securities_flows_monthly": "staging.mof_securities_flows_monthly",
-    "mof/securities_flows_by_investor": "staging.mof_securities_flows_by_investor",
-    "tic/tic_holdings": "staging.tic_holdings",
-}
 # Tables the builder itself writes before a mart's SQL runs (not assets of their own).
 PRELOADED_TABLES: dict[str, str] = {"threshold_events": "marts.threshold_levels"}
 
@@ -94,11 +87,12 @@ def input_table(asset_key: str) -> str:
         return FRED_TABLE
     if prefix == "marts" and rest:
         return ident(f"marts.{rest}")
-    if asset_key in STAGING_TABLES:
-        return STAGING_TABLES[asset_key]
+    staging = staging_tables()  # non-FRED asset keys a mart may read: the declared datasets
+    if asset_key in staging:
+        return staging[asset_key]
     raise MartError(
         f"unknown input asset key {asset_key!r}; expected fred/<SERIES_ID>, marts/<name> or "
-        f"one of {', '.join(sorted(STAGING_TABLES))}"
+        f"one of {', '.join(sorted(staging))}"
     )
 
 

@@ -17,32 +17,16 @@ from html import escape
 
 import duckdb
 
+from pipelines.lib.datasets import registered
 from pipelines.lib.refresh import Attempt, one_line, read_attempts, read_builds
 from pipelines.lib.sqlident import ident
+from pipelines.serving.status_rules import fed_with, mart_max_age_days
 
 # The column that dates a row, in order of preference (the data contract's names).
 DATE_COLUMNS = ("date", "month", "week_end", "week", "as_of")
 SERVED_SCHEMAS = ("staging", "marts")
 
-# Oldest acceptable age in days of a mart's newest row. Staging tables are judged by their
-# own `fresh_as_of` check instead, so the cadence rules live in one place (validation).
-MART_MAX_AGE_DAYS: dict[str, int] = {
-    "yield_spreads_daily": 7,  # business days + Japanese/US holiday runs (Golden Week)
-    "yield_spillover_daily": 7,
-    "latest_indicators": 7,
-    "us_net_liquidity_weekly": 14,  # H.4.1 Wednesday, published Thursday
-    "fx_hedged_yields_monthly": 40,  # current month's row appears with its first yields
-    "japan_ust_holdings_monthly": 110,  # TIC month m is released mid m+2
-    "capital_flow_monthly": 110,
-}
 FRESHNESS_CHECK = "fresh_as_of"
-# Staging tables written alongside another one by the same assets (no refresh row of their own).
-FED_WITH: dict[str, str] = {
-    "staging.fred_series": "staging.fred_observations",
-    "staging.fred_unit_changes": "staging.fred_observations",
-    "staging.fred_vintages": "staging.fred_observations",
-    "staging.tic_revisions": "staging.tic_holdings",
-}
 # Mart-schema tables a mart's build writes besides its own.
 BUILT_WITH: dict[str, str] = {"threshold_levels": "threshold_events"}
 
@@ -202,7 +186,7 @@ def contributors(
     its own build and, transitively, every asset and mart it reads."""
     schema, name = table.split(".")
     if schema == "staging":
-        fed = FED_WITH.get(table, table)
+        fed = fed_with().get(table, table)
         return sorted((a for a in attempts.values() if a.kind == "ingest"
                        and a.table_name == fed), key=lambda a: a.asset_key)
     out: dict[str, Attempt] = {}
@@ -364,21 +348,17 @@ def check_summaries(con: duckdb.DuckDBPyConnection) -> dict[str, CheckSummary]:
 def load_times(con: duckdb.DuckDBPyConnection) -> dict[str, datetime]:
     """"staging.table" -> the latest loaded_at of the publisher files that feed it.
 
-    raw.loaded_files names datasets, not tables: a dataset feeds `staging.<dataset>` or
-    `staging.mof_<dataset>`; FRED files (URL under /fred/ or fredgraph) feed the fred_ tables.
+    raw.loaded_files names datasets, not tables: each declared dataset feeds its table and
+    the companions written beside it.
     """
     if not _table_exists(con, "raw", "loaded_files"):
         return {}
-    staging = {t for s, t, _ in served_tables(con) if s == "staging"}
+    feeds = {ds.name: (ds.table_name, *ds.companions) for ds in registered().values()}
     out: dict[str, datetime] = {}
-    for dataset, url, loaded_at in con.execute(
-        "SELECT dataset, url, loaded_at FROM raw.loaded_files"
+    for dataset, loaded_at in con.execute(
+        "SELECT dataset, loaded_at FROM raw.loaded_files"
     ).fetchall():
-        targets = [t for t in (dataset, f"mof_{dataset}") if t in staging]
-        if "fred" in url.lower():
-            targets += [t for t in staging if t.startswith("fred_")]
-        for t in targets:
-            key = f"staging.{t}"
+        for key in feeds.get(dataset, ()):
             if key not in out or loaded_at > out[key]:
                 out[key] = loaded_at
     return out
@@ -392,7 +372,7 @@ def _freshness_warning(
             return (f"newest {last} is older than the source's cadence allows"
                     f" (check {FRESHNESS_CHECK}, see meta.check_results)")
         return None
-    limit = MART_MAX_AGE_DAYS.get(table)
+    limit = mart_max_age_days(table)
     if limit is None:
         return None
     if last is None:

@@ -1,5 +1,6 @@
 """The audit of one staging batch: GX suite plus the checks that need the warehouse.
 
+The table's declaration (`Dataset`) says which warehouse checks it adds to the common ones.
 Returns exactly one CheckOutcome per declared check (`checks.declared_checks`), in declared
 order, so the Dagster layer can report each as the asset check of the same name, and
 `publish_batch` quarantines the batch if an ERROR one failed.
@@ -13,16 +14,14 @@ from collections.abc import Callable, Sequence
 import duckdb
 import polars as pl
 
+from pipelines.lib.datasets import dataset
 from pipelines.lib.publish import Audit, CheckOutcome
 from pipelines.validation import checks as c
 from pipelines.validation.completeness import gap_in_new_window, row_count_not_below_previous_copy
 from pipelines.validation.context import AuditContext
-from pipelines.validation.crosssource import jgb_agrees_with_oecd
 from pipelines.validation.findings import Finding
 from pipelines.validation.freshness import freshness, freshness_finding
-from pipelines.validation.identities import tic_identities
 from pipelines.validation.suites import ExpectationResult, validate
-from pipelines.validation.units import units_match_magnitude
 
 __all__ = ["audit", "auditor", "freshness"]
 
@@ -61,14 +60,7 @@ def _warehouse_findings(
         ((c.ROW_COUNT_NOT_BELOW_PREVIOUS_COPY,), lambda: row_count_not_below_previous_copy(ctx)),
         ((c.FRESH_AS_OF,), lambda: freshness_finding(table, con, batch, ctx)),
     ]
-    if table == c.FRED_OBSERVATIONS:
-        checks.append(
-            ((c.UNITS_MATCH_MAGNITUDE,), lambda: units_match_magnitude(ctx.series, batch)))
-    elif table == c.JGB_YIELDS:
-        checks.append(((c.JGB_10Y_AGREES_WITH_OECD,), lambda: jgb_agrees_with_oecd(con, batch)))
-    elif table == c.TIC_HOLDINGS:
-        checks.append(((c.COUNTRIES_SUM_TO_GRAND_TOTAL, c.OFFICIAL_BILLS_PLUS_BONDS_EQUAL_TOTAL),
-                       lambda: tic_identities(batch)))
+    checks += [(w.names, lambda w=w: w.judge(con, batch, ctx)) for w in dataset(table).findings]
     found: list[Finding] = []
     for names, compute in checks:
         try:

@@ -8,69 +8,16 @@ known hole in 1978 does not fail every daily run, and a hole in this week's data
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date
 
 import duckdb
 import polars as pl
 
+from pipelines.lib.cadence import Gap
+from pipelines.lib.datasets import dataset
 from pipelines.validation import checks as c
 from pipelines.validation.context import AuditContext
 from pipelines.validation.findings import Finding, not_applicable
-from pipelines.validation.suites import date_column
 from pipelines.validation.warehouse import staging_rows
-
-
-@dataclass(frozen=True)
-class Cadence:
-    """Longest step allowed between consecutive dates: `days`, or `months` for monthly data."""
-
-    days: int = 0
-    months: int = 0
-
-    def describe(self) -> str:
-        return f"{self.months} month(s)" if self.months else f"{self.days} days"
-
-
-@dataclass(frozen=True)
-class KnownGap:
-    """A window in which a publisher genuinely has missing dates, per group (FRED series id or
-    JGB tenor): a gap whose missing days fall inside it is accepted."""
-
-    group: str | int  # "*": every group
-    first_missing: date
-    last_missing: date
-    why: str
-
-
-KNOWN_GAPS: dict[str, tuple[KnownGap, ...]] = {
-    c.JGB_YIELDS: tuple(
-        KnownGap(tenor, date(1978, 5, 22), date(1980, 8, 21),
-                 "MOF publishes no 1-3 year quotes in this window (FORMATS §2.5)")
-        for tenor in (1, 2, 3)
-    ) + (
-        KnownGap("*", date(2019, 4, 27), date(2019, 5, 6),
-                 "ten-day Golden Week for the imperial accession: 2019-04-26 to 05-07 is"
-                 " 11 days, one more than any other holiday"),
-    ),
-    c.FRED_OBSERVATIONS: (
-        KnownGap("DGS30", date(2002, 2, 19), date(2006, 2, 8),
-                 "the 30-year bond was not issued; newer downloads may omit these dates"),
-        KnownGap("RRPONTSYD", date(2003, 2, 7), date(2013, 9, 22),
-                 "reverse repos were occasional operations until the daily ON RRP exercise"
-                 " began on 2013-09-23; '.' marks the days without one"),
-    ),
-}
-
-FRED_CADENCE = {"daily": Cadence(days=7), "weekly": Cadence(days=8), "monthly": Cadence(months=1)}
-_CADENCE = {
-    c.JGB_YIELDS: Cadence(days=10),  # Golden Week and New Year close Tokyo for up to 9 days
-    c.TIC_HOLDINGS: Cadence(months=1),
-    c.MOF_FLOWS_WEEKLY: Cadence(days=8),
-    c.MOF_FLOWS_MONTHLY: Cadence(months=1),
-    c.MOF_FLOWS_BY_INVESTOR: Cadence(months=1),
-}
-_GROUP = {c.FRED_OBSERVATIONS: "series_id", c.JGB_YIELDS: "tenor_years"}
 
 
 def gap_in_new_window(
@@ -78,10 +25,11 @@ def gap_in_new_window(
 ) -> Finding:
     """Steps between consecutive new dates (per series or tenor) longer than the cadence."""
     name = c.NO_GAP_IN_NEW_WINDOW
-    cadence = _cadence(table, ctx)
-    if cadence is None:
+    ds = dataset(table)
+    if ds.cadences and ctx.series is None:
         return not_applicable(name, "no catalogue entry, so the cadence is unknown")
-    day, group = date_column(table), _GROUP.get(table)
+    cadence = ds.cadence_for(ctx.series.frequency if ctx.series is not None else None).max_gap
+    day, group = ds.date_column, ds.gap_group
     if batch.schema.get(day) != pl.Date or (group and group not in batch.columns):
         return not_applicable(name, f"batch has no {day!r} date column (see schema_matches)")
     steps = _new_steps(table, con, batch, ctx, day, group)
@@ -97,12 +45,6 @@ def gap_in_new_window(
     )
 
 
-def _cadence(table: str, ctx: AuditContext) -> Cadence | None:
-    if table == c.FRED_OBSERVATIONS:
-        return FRED_CADENCE[ctx.series.frequency] if ctx.series is not None else None
-    return _CADENCE[table]
-
-
 def _new_steps(
     table: str, con: duckdb.DuckDBPyConnection, batch: pl.DataFrame, ctx: AuditContext,
     day: str, group: str | None,
@@ -110,8 +52,7 @@ def _new_steps(
     """New dates (after the last one staged, per group) with the date before each: prev, date."""
     keys = [group] if group else []
     dates = batch.select(*keys, pl.col(day).alias("date")).drop_nulls().unique()
-    where, params = ("series_id = ?", [ctx.series.id]) if (
-        table == c.FRED_OBSERVATIONS and ctx.series is not None) else ("", [])
+    where, params = dataset(table).series_filter(ctx.series.id if ctx.series else None)
     staged = staging_rows(con, table, [*keys, day], where, params)
     if staged is not None and staged.height:
         if group:
@@ -129,7 +70,7 @@ def _new_steps(
         group=pl.col(group).cast(pl.String) if group else pl.lit(None, pl.String))
 
 
-def _too_long(steps: pl.DataFrame, cadence: Cadence) -> list[dict]:
+def _too_long(steps: pl.DataFrame, cadence: Gap) -> list[dict]:
     rows = steps.filter(pl.col("prev").is_not_null())
     if cadence.months:
         index = pl.col("date").dt.year() * 12 + pl.col("date").dt.month()
@@ -140,14 +81,14 @@ def _too_long(steps: pl.DataFrame, cadence: Cadence) -> list[dict]:
     return rows.select("group", "prev", "date").sort("date").to_dicts()
 
 
-def _known(table: str, row: dict, cadence: Cadence) -> bool:
+def _known(table: str, row: dict, cadence: Gap) -> bool:
     """The gap's missing days lie in a known gap, give or take one cadence step at each end."""
     slack = cadence.days or 31 * cadence.months
     return any(
         str(gap.group) in ("*", row["group"])
         and (gap.first_missing - row["prev"]).days <= slack
         and (row["date"] - gap.last_missing).days <= slack
-        for gap in KNOWN_GAPS.get(table, ())
+        for gap in dataset(table).known_gaps
     )
 
 

@@ -16,11 +16,13 @@ import polars as pl
 from pipelines.lib.tables import TableDef, create_table
 from pipelines.lib.warehouse import ensure_schemas
 from pipelines.marts.build import MartSql, build_mart, discover_marts
-from pipelines.staging import fred, mof, tic
+from pipelines.sources.mof import tables as mof
+from pipelines.sources.tic import tables as tic
+from pipelines.staging import fred
 
 Day = date | str
 
-# Used only if pipelines/staging/mof.py does not (yet) declare the securities-flow tables.
+# Used only if pipelines/sources/mof/tables.py does not (yet) declare the securities-flow tables.
 _MOF_FALLBACK_DDL = """
 CREATE TABLE IF NOT EXISTS staging.mof_securities_flows_weekly (
     week_start DATE, week_end DATE NOT NULL, foreign_long_term_debt_net_jpy_100m BIGINT);

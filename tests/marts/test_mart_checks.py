@@ -16,7 +16,7 @@ from pipelines.lib.warehouse import Warehouse, ensure_schemas
 from pipelines.marts import checks
 from pipelines.marts.build import MartError, discover_marts, parse_mart_file
 from pipelines.serving.status import table_statuses
-from pipelines.staging import tic
+from pipelines.sources.tic import tables as tic
 from tests.marts.staging_rows import add_tic, build, staging_connection
 
 

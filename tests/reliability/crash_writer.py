@@ -25,7 +25,7 @@ import polars as pl
 
 from pipelines.lib.publish import publish_batch
 from pipelines.lib.warehouse import Warehouse
-from pipelines.staging.mof import JGB_YIELDS
+from pipelines.sources.mof.tables import JGB_YIELDS
 
 TENORS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40)
 
@@ -74,8 +74,8 @@ def serving(warehouse: Path, serving_dir: Path) -> None:
 def jgb(assets_dir: Path) -> None:
     import dagster as dg
 
-    from pipelines.defs import ingest
     from pipelines.defs.mof.jgb import mof_jgb_yields
+    from pipelines.ingest import files as ingest
     from tests.reliability.harness import fast_resources
 
     pause_s = float(os.environ.get("CRASH_SIGNAL_PAUSE_S", "0"))

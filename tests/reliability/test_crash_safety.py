@@ -25,7 +25,7 @@ from pipelines.defs.mof.jgb import mof_jgb_yields
 from pipelines.lib.publish import publish_batch
 from pipelines.lib.warehouse import Warehouse
 from pipelines.serving.publish import SERVING_FILE, publish_serving_copy
-from pipelines.staging.mof import JGB_YIELDS
+from pipelines.sources.mof.tables import JGB_YIELDS
 from tests.reliability import harness as h
 from tests.reliability.conftest import Baselines
 from tests.reliability.crash_writer import jgb_batch

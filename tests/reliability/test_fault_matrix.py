@@ -24,7 +24,7 @@ import dagster as dg
 import pytest
 
 from pipelines.defs.serving.assets import ANALYTICS_KEY
-from pipelines.serving.status import FED_WITH
+from pipelines.serving.status_rules import fed_with
 from tests.reliability import harness as h
 from tests.reliability.conftest import Baselines, state
 
@@ -208,7 +208,7 @@ def assert_stale(st: dict, src: h.Source, message: str) -> None:
         assert h.API_KEY not in reason
     for table in stale:
         base = table.removesuffix("_history")
-        assert table.startswith("marts.") or src.staging in (base, FED_WITH.get(base)), table
+        assert table.startswith("marts.") or src.staging in (base, fed_with().get(base)), table
 
 
 def assert_failed_refresh_reported(result: dg.ExecuteInProcessResult, src: h.Source) -> None:

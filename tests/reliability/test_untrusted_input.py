@@ -30,8 +30,8 @@ from pipelines.sources.mof.flows_parse import (
     parse_flows_weekly,
 )
 from pipelines.sources.mof.jgb_parse import parse_jgb_csv
+from pipelines.sources.mof.tables import JGB_YIELDS
 from pipelines.sources.tic.parse import parse_mfh_history, parse_slt_table5
-from pipelines.staging.mof import JGB_YIELDS
 from tests.reliability import harness as h
 
 ROOT = Path(__file__).resolve().parents[2]

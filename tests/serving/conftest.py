@@ -14,7 +14,7 @@ import pytest
 from pipelines.lib.publish import ERROR, WARN, CheckOutcome, publish_batch
 from pipelines.lib.raw import ensure_raw_tables
 from pipelines.lib.warehouse import Warehouse
-from pipelines.staging.mof import JGB_YIELDS
+from pipelines.sources.mof.tables import JGB_YIELDS
 from pipelines.validation.results import record_outcomes
 
 LAST_DAY = date(2026, 11, 20)

@@ -12,14 +12,14 @@ from pipelines.lib.vintages import ensure_history_table
 from pipelines.lib.warehouse import Warehouse
 from pipelines.marts.build import build_all
 from pipelines.serving.publish import publish_serving_copy
-from pipelines.staging.fred import FRED_OBSERVATIONS, FRED_SERIES
-from pipelines.staging.mof import (
+from pipelines.sources.mof.tables import (
     JGB_YIELDS,
     MOF_FLOWS_BY_INVESTOR,
     MOF_FLOWS_MONTHLY,
     MOF_FLOWS_WEEKLY,
 )
-from pipelines.staging.tic import TIC_HOLDINGS
+from pipelines.sources.tic.tables import TIC_HOLDINGS
+from pipelines.staging.fred import FRED_OBSERVATIONS, FRED_SERIES
 from tests.conftest import REPO_ROOT
 
 EXAMPLES = sorted((REPO_ROOT / "sql" / "examples").glob("*.sql"))

@@ -16,10 +16,12 @@ import polars as pl
 import pytest
 
 from pipelines.lib.errors import ParseError
-from pipelines.sources.mof.flows_parse import (
+from pipelines.sources.mof.flows_columns import (
     COLUMN_COMMENTS,
     DIFFERENCE_COLUMNS,
     FLOW_COLUMNS,
+)
+from pipelines.sources.mof.flows_parse import (
     parse_flows_by_investor,
     parse_flows_monthly,
     parse_flows_weekly,

@@ -14,7 +14,7 @@ import polars as pl
 
 from pipelines.lib.warehouse import ensure_schemas
 from pipelines.sources.fred.catalogue import SeriesSpec, load_catalogue
-from pipelines.sources.mof.flows_parse import DIFFERENCE_COLUMNS, FLOW_COLUMNS
+from pipelines.sources.mof.flows_columns import DIFFERENCE_COLUMNS, FLOW_COLUMNS
 from pipelines.validation.context import AuditContext, FileRows
 
 AS_OF = date(2026, 11, 26)  # a Thursday after the 20th

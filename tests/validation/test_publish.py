@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from pipelines.lib.publish import BatchRejected, publish_batch
-from pipelines.staging.mof import JGB_YIELDS
+from pipelines.sources.mof.tables import JGB_YIELDS
 from pipelines.validation import checks as c
 from pipelines.validation.audit import auditor
 from pipelines.validation.warehouse import query

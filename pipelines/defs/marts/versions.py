@@ -22,6 +22,7 @@ import duckdb
 from pipelines.defs.ingest import carried_over_checks, check_results
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.tablemeta import table_metadata
+from pipelines.lib.datasets import staging_tables
 from pipelines.lib.errors import PipelineError
 from pipelines.lib.refresh import (
     BUILT,
@@ -39,7 +40,7 @@ from pipelines.lib.refresh import (
     table_version,
 )
 from pipelines.marts import checks as mart_checks
-from pipelines.marts.build import FRED_TABLE, PRELOADED_TABLES, STAGING_TABLES, MartSql, build_mart
+from pipelines.marts.build import FRED_TABLE, PRELOADED_TABLES, MartSql, build_mart
 from pipelines.marts.thresholds import THRESHOLDS_PATH
 from pipelines.validation.results import record_outcomes
 
@@ -68,7 +69,7 @@ def input_versions(
             upstream = builds.get(key.removeprefix("marts/"))
             out[key] = upstream.data_version if upstream else MISSING
         else:
-            out[key] = table_version(con, STAGING_TABLES[key])
+            out[key] = table_version(con, staging_tables()[key])
     return out
 
 

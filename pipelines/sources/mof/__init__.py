@@ -1,9 +1,10 @@
 """Japan Ministry of Finance: JGB yields and International Transactions in Securities.
 
 Plain Python, no Dagster. `urls` names the publisher's files, `jgb_parse` reads the four
-JGB interest-rate CSVs and `flows_parse` the securities-transaction CSVs. All MOF files are
-Shift_JIS (cp932); `decode_cp932` is the one strict decoder they share, so a re-encoded or
-corrupted file fails loudly instead of turning into U+FFFD soup.
+JGB interest-rate CSVs and `flows_parse` the securities-transaction CSVs (with
+`flows_columns`, `flows_read` and `flows_investor`); `datasets` declares the staging tables.
+All MOF files are Shift_JIS (cp932); `decode_cp932` is the one strict decoder they share, so
+a re-encoded or corrupted file fails loudly instead of turning into U+FFFD soup.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""Japan MOF staging tables: JGB yields and the securities-flow tables."""
+"""Japan MOF staging tables: JGB yields and the securities-flow tables (columns, comments,
+keys, vintage rules), declared beside their parsers; `datasets.py` wraps each in a Dataset."""
 
 from __future__ import annotations
 
 from pipelines.lib.tables import Column, TableDef
-from pipelines.sources.mof.flows_parse import (
+from pipelines.sources.mof.flows_columns import (
     COLUMN_COMMENTS,
     DEFINITION_BREAK_NOTE,
     DIFFERENCE_COLUMNS,

@@ -1,4 +1,4 @@
-"""US Treasury TIC staging tables."""
+"""US Treasury TIC staging tables, declared beside their parsers; `datasets.py` wraps them."""
 
 from __future__ import annotations
 
