@@ -66,7 +66,7 @@ def build_definitions(
     by_name = {j.name: j for j in jobs}
     return dg.Definitions(
         # owners, tags and code versions
-        assets=apply_standard(apply_freshness(assets, publishers)),
+        assets=apply_standard(apply_freshness(assets, publishers), publishers),
         asset_checks=checks,
         jobs=[refresh_all, *jobs],
         # One process per run: every step takes the one-slot "warehouse" pool, so a process

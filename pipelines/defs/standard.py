@@ -2,8 +2,8 @@
 
 - owners: the one team that runs this code location (`OWNERS`);
 - tags: `layer` (staging for what a publisher feeds, marts, serving), `cadence` (daily,
-  weekly, monthly: the one freshness.py judges it by) and, on ingestion assets, `publisher`
-  (fred, mof, tic), so the UI's filters answer "what does MOF feed?" or "what is daily?";
+  weekly, monthly: the declared cadence freshness.py judges it by) and, on ingestion assets,
+  `publisher` (the declaring publisher's name), so the UI's filters answer "what does MOF feed?" or "what is daily?";
 - code_version: kept where an asset has one (a mart's is the hash of its SQL), else the hash
   of the file that defines the asset, so a change to that code shows as a new version in the
   UI and to `code_version_changed()` in the automation condition (defs/automation.py).
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.freshness import cadence_of
+from pipelines.defs.cadence import cadence_of, dataset_of
+from pipelines.lib.datasets import Publisher
 
 OWNERS = ("team:jgb-ust-flows",)
-PUBLISHERS = frozenset({"fred", "mof", "tic"})  # the first part of an ingestion asset's key
 LAYERS = {"marts": "marts", "serving": "serving"}  # any other first part: staging
 
 
@@ -37,15 +37,17 @@ def source_file(asset: dg.AssetsDefinition) -> str:
     return inspect.getfile(asset.op.compute_fn.decorated_fn)
 
 
-def standard_tags(spec: dg.AssetSpec) -> dict[str, str]:
-    first = spec.key.path[0]
-    tags = {"layer": LAYERS.get(first, "staging"), "cadence": cadence_of(spec)}
-    if first in PUBLISHERS:
-        tags["publisher"] = first
+def standard_tags(spec: dg.AssetSpec, publishers: Sequence[Publisher]) -> dict[str, str]:
+    tags = {"layer": LAYERS.get(spec.key.path[0], "staging"),
+            "cadence": cadence_of(spec, publishers).frequency}
+    if (dataset := dataset_of(spec.key, publishers)) is not None:
+        tags["publisher"] = dataset.publisher
     return tags
 
 
-def apply_standard(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
+def apply_standard(
+    assets: Sequence[dg.AssetsDefinition], publishers: Sequence[Publisher]
+) -> list[dg.AssetsDefinition]:
     """Every asset with OWNERS, the standard tags (its own win) and a code version."""
     out = []
     for asset in assets:
@@ -53,7 +55,7 @@ def apply_standard(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetsDefin
         out.extend(dg.map_asset_specs(
             lambda spec, v=version: spec.replace_attributes(
                 owners=list(dict.fromkeys([*OWNERS, *spec.owners])),
-                tags={**standard_tags(spec), **spec.tags},
+                tags={**standard_tags(spec, publishers), **spec.tags},
                 code_version=spec.code_version or v,
             ),
             [asset],
