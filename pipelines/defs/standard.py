@@ -3,7 +3,8 @@
 - owners: the one team that runs this code location (`OWNERS`);
 - tags: `layer` (staging for what a publisher feeds, marts, serving), `cadence` (daily,
   weekly, monthly: the declared cadence freshness.py judges it by) and, on ingestion assets,
-  `publisher` (the declaring publisher's name), so the UI's filters answer "what does MOF feed?" or "what is daily?";
+  `publisher` (the declaring publisher's name), so the UI's filters answer "what does MOF
+  feed?" or "what is daily?";
 - code_version: kept where an asset has one (a mart's is the hash of its SQL), else the hash
   of the file that defines the asset, so a change to that code shows as a new version in the
   UI and to `code_version_changed()` in the automation condition (defs/automation.py).
