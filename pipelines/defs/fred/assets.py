@@ -17,8 +17,6 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from pipelines.defs.fred.fetch import Endpoints
-from pipelines.defs.fred.load import LoadOptions, SeriesResult, refresh
 from pipelines.defs.ingest import (
     KINDS,
     check_results,
@@ -28,6 +26,8 @@ from pipelines.defs.ingest import (
     with_outcome,
 )
 from pipelines.defs.resources import PublishersResource, WarehouseResource
+from pipelines.ingest.fred.fetch import Endpoints
+from pipelines.ingest.fred.load import LoadOptions, SeriesResult, refresh
 from pipelines.lib.errors import PipelineError
 from pipelines.lib.refresh import keyed_versions
 from pipelines.sources.fred import SeriesSpec, load_catalogue

@@ -17,20 +17,20 @@ from typing import Any, Protocol
 import duckdb
 import polars as pl
 
-from pipelines.defs.fred import updates
-from pipelines.defs.fred.alfred import replace_vintages
-from pipelines.defs.fred.batch import observations_batch, series_from_catalogue, series_from_meta
-from pipelines.defs.fred.fetch import (
+from pipelines.ingest.fred import updates
+from pipelines.ingest.fred.alfred import replace_vintages
+from pipelines.ingest.fred.batch import observations_batch, series_from_catalogue, series_from_meta
+from pipelines.ingest.fred.fetch import (
     KEYLESS_DATASET,
     Endpoints,
     SeriesFetch,
     fetch_api,
     fetch_keyless,
 )
-from pipelines.defs.fred.plan import Window as RequestWindow
-from pipelines.defs.fred.plan import observation_window, untouched_since_check
-from pipelines.defs.fred.state import StoredSeries, ensure_fred_tables, read_state
-from pipelines.defs.fred.unit_changes import (
+from pipelines.ingest.fred.plan import Window as RequestWindow
+from pipelines.ingest.fred.plan import observation_window, untouched_since_check
+from pipelines.ingest.fred.state import StoredSeries, ensure_fred_tables, read_state
+from pipelines.ingest.fred.unit_changes import (
     UnitChange,
     detect_unit_change,
     record_unit_change,

@@ -1,0 +1,1 @@
+"""Plain-Python ingest engines (no Dagster): the Dagster wiring in pipelines/defs calls them."""
