@@ -25,6 +25,12 @@ def automation_enabled() -> bool:
     return os.environ.get(AUTOMATION_ENV, "").strip().lower() in AUTOMATION_ON
 
 
+def fred_catalogue_path() -> Path | None:
+    """Another catalogue.yaml for FRED (FRED_CATALOGUE: tests, experiments), read at load time."""
+    value = os.environ.get("FRED_CATALOGUE", "").strip()
+    return Path(value) if value else None
+
+
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default

@@ -1,0 +1,67 @@
+"""FRED waits for the publisher without the writer lock (issue 13 point 7, issue 14 point 5).
+
+A real Dagster run against the replica, whose FRED answers one series with a 429 and a
+Retry-After. While the client obeys it, another writer takes the warehouse's writer lock with
+a short timeout; then the run completes and lands every series.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+
+from pipelines.lib.warehouse import Warehouse
+from pipelines.replica import Replica
+from tests.defs.test_fred_assets import (
+    API_KEY,
+    OBSERVATIONS,
+    loaded,
+    replica_counts,
+    run,
+    small_catalogue,
+    staged_counts,
+)
+
+IDS = ("DGS10", "WTREGEN")
+RETRY_AFTER_S = 4
+
+
+@pytest.mark.parametrize("mode", ["keyless", "api"])
+def test_another_writer_gets_the_lock_while_fred_asks_to_retry_after(
+    mode: str, replica: Replica, pipeline_env: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if mode == "api":
+        monkeypatch.setenv("FRED_API_KEY", API_KEY)
+        prefix = f"{OBSERVATIONS}?"  # the first page of the first series to ask
+    else:
+        prefix = "/graph/fredgraph.csv?id=DGS10"
+    replica.inject(prefix, "429", times=1, retry_after=RETRY_AFTER_S)
+    asset = small_catalogue(tmp_path, IDS)
+    outcome: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: outcome.update(result=run(pipeline_env, asset)))
+    started = time.monotonic()
+    worker.start()
+    try:
+        while not any(r.fault == "429" for r in replica.requests):
+            assert time.monotonic() - started < 60, "the run never reached the 429"
+            assert worker.is_alive(), "the run ended before FRED asked it to wait"
+            time.sleep(0.02)
+        asked = time.monotonic()
+        with Warehouse(pipeline_env / "warehouse.duckdb", lock_timeout_s=1.0).connect() as con:
+            got = time.monotonic()
+            con.execute("SELECT 1")  # another writer is in while the run obeys Retry-After
+        assert got - asked < RETRY_AFTER_S - 1
+        assert worker.is_alive(), "the run did not wait out the Retry-After"
+    finally:
+        worker.join(timeout=120)
+    result: dg.ExecuteInProcessResult = outcome["result"]
+    assert result.success, [e.message for e in result.get_step_failure_events()]
+    assert time.monotonic() - started >= RETRY_AFTER_S
+    assert set(loaded(result)) == {f"fred/{sid}" for sid in IDS}
+    assert staged_counts(pipeline_env) == replica_counts(replica, IDS)
