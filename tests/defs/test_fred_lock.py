@@ -2,7 +2,8 @@
 
 A real Dagster run against the replica, whose FRED answers one series with a 429 and a
 Retry-After. While the client obeys it, another writer takes the warehouse's writer lock with
-a short timeout; then the run completes and lands every series.
+a short timeout; then the run completes, lands every series, and judges the new batches in one
+Great Expectations validation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 
 from pipelines.lib.warehouse import Warehouse
 from pipelines.replica import Replica
+from pipelines.validation import audit, fred_batch
 from tests.defs.test_fred_assets import (
     API_KEY,
     OBSERVATIONS,
@@ -42,6 +44,8 @@ def test_another_writer_gets_the_lock_while_fred_asks_to_retry_after(
     else:
         prefix = "/graph/fredgraph.csv?id=DGS10"
     replica.inject(prefix, "429", times=1, retry_after=RETRY_AFTER_S)
+    validations = count_calls(monkeypatch, audit, "validate")
+    stacked = count_calls(monkeypatch, fred_batch, "_validate_stacked")
     asset = small_catalogue(tmp_path, IDS)
     outcome: dict[str, Any] = {}
     worker = threading.Thread(target=lambda: outcome.update(result=run(pipeline_env, asset)))
@@ -65,3 +69,17 @@ def test_another_writer_gets_the_lock_while_fred_asks_to_retry_after(
     assert time.monotonic() - started >= RETRY_AFTER_S
     assert set(loaded(result)) == {f"fred/{sid}" for sid in IDS}
     assert staged_counts(pipeline_env) == replica_counts(replica, IDS)
+    # Both new batches were judged by one Great Expectations validation, none on its own.
+    assert (len(stacked), len(validations)) == (1, 0)
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[None]:
+    calls: list[None] = []
+    original = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(None)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls

@@ -53,7 +53,7 @@ from pipelines.validation import checks
 from pipelines.validation.context import as_of_from_env
 from pipelines.validation.fred_batch import validate_catalogue
 from pipelines.validation.results import record_outcomes
-from pipelines.validation.suites import warm_up
+from pipelines.validation.suites import ExpectationResult, warm_up
 
 __all__ = ["Downloaded", "LoadOptions", "Prepared", "SeriesResult", "download", "prepare",
            "publish"]
@@ -162,7 +162,6 @@ def publish(
     options: LoadOptions,
     log: Log,
     run_id: str | None = None,
-    validate: Callable[..., dict[str, list]] = validate_catalogue,
 ) -> Iterator[SeriesResult]:
     """Phase 3, under the lock, with `fetcher` attached: replayed series first, then parse
     every download, validate all new batches at once, and audit and publish each series."""
@@ -181,7 +180,7 @@ def publish(
         for d in downloaded
     }
     batches = [s for s in staged.values() if isinstance(s, Staged)]
-    expectations = _validate_together(batches, as_of, validate, log)
+    expectations = _validate_together(batches, as_of, log)
     current: list[str] = []
     for d in downloaded:
         step = staged[d.spec.id]
@@ -209,14 +208,14 @@ def _stage(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, d: Downloaded, as_o
 
 
 def _validate_together(
-    batches: list[Staged], as_of: date, validate: Callable[..., dict[str, list]], log: Log,
-) -> dict[str, list] | None:
+    batches: list[Staged], as_of: date, log: Log
+) -> dict[str, list[ExpectationResult]] | None:
     """Every new batch's Great Expectations results from one validation, or None (each
     series' audit then runs its own suite, as it would alone)."""
     if not batches:
         return None
     try:
-        return validate([(s.batch, s.audit_context(as_of)) for s in batches])
+        return validate_catalogue([(s.batch, s.audit_context(as_of)) for s in batches])
     except Exception as exc:  # the per-series path still judges every batch
         log.warning(f"FRED: validating the catalogue as one batch failed ({exc});"
                     " validating series by series")
