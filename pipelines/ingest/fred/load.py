@@ -4,9 +4,12 @@
    `fred/series/updates` check, and the bodies last loaded (for conditional requests).
 2. `download`, without the lock: worker threads do every request (fetch.py) through a
    connection-less Fetcher, so FRED's rate limit, a Retry-After, a retry or a slow body keeps
-   no other writer out; fetch-log rows wait in the Fetcher until it is attached.
-3. `publish`, under the lock again: parse each series, validate every new batch as one Great
-   Expectations batch (validation/fred_batch.py), then audit and publish series by series.
+   no other writer out; fetch-log rows wait in the Fetcher until it is attached. The caller's
+   thread parses each reply as it arrives, and at the end validates every batch that will
+   certainly be audited (new dates, a first load, a new unit) as ONE Great Expectations batch
+   (validation/fred_batch.py).
+3. `publish`, under the lock again: stage each series (a re-read window may hold nothing
+   new), validate the remaining batches to audit as one batch, then audit and publish each.
 
 A series that cannot be fetched, parsed or published ends as a `SeriesResult` with `error`
 set and failed check outcomes; the others still land. No Dagster here: assets.py turns
@@ -17,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
+import polars as pl
 
 from pipelines.ingest.fred import updates
 from pipelines.ingest.fred.fetch import (
@@ -35,11 +39,13 @@ from pipelines.ingest.fred.replay import settle_replay
 from pipelines.ingest.fred.series import (
     TABLE,
     Log,
+    Parsed,
     SeriesResult,
     Staged,
     asset_key_string,
     failed,
     failed_outcome,
+    parse_fetch,
     publish_staged,
     stage_series,
 )
@@ -50,7 +56,7 @@ from pipelines.lib.raw import Fetcher, LoadedFile, loaded_snapshot
 from pipelines.sources.fred import SeriesSpec
 from pipelines.sources.fred.urls import MAX_OBSERVATIONS_LIMIT
 from pipelines.validation import checks
-from pipelines.validation.context import as_of_from_env
+from pipelines.validation.context import AuditContext, as_of_from_env
 from pipelines.validation.fred_batch import validate_catalogue
 from pipelines.validation.results import record_outcomes
 from pipelines.validation.suites import ExpectationResult, warm_up
@@ -79,11 +85,14 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Downloaded:
-    """One series' fetch, or what went wrong with it (raised again when it is settled)."""
+    """One series' fetch, or what went wrong with it (raised again when it is settled); the
+    parsed batch, and its GX results when it was validated before the lock."""
 
     spec: SeriesSpec
     fetched: SeriesFetch | None = None
     error: BaseException | None = None
+    parsed: Parsed | None = None
+    expectations: list[ExpectationResult] | None = None
 
 
 def prepare(con: duckdb.DuckDBPyConnection, specs: Sequence[SeriesSpec]) -> Prepared:
@@ -143,12 +152,38 @@ def download(
         for future in as_completed(futures):
             spec = futures[future]
             try:
-                done[spec.id] = Downloaded(spec, fetched=future.result())
+                fetched = future.result()
             except Exception as exc:  # settled (and reported) under the lock, per series
                 done[spec.id] = Downloaded(spec, error=exc)
+                continue
+            parsed = parse_fetch(fetcher, fetched, log) if fetched.changed else None
+            done[spec.id] = Downloaded(spec, fetched, parsed=parsed)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return [done[s.id] for s in specs]  # catalogue order: the same log whatever finished first
+    ordered = [done[s.id] for s in specs]  # catalogue order: one log whatever finished first
+    return _validated(ordered, lambda d: _certainly_new(d, state[d.spec.id]), as_of, log)
+
+
+def _certainly_new(d: Downloaded, stored: StoredSeries) -> bool:
+    """Whether the batch holds rows staging cannot hold yet, so the audit will judge it
+    (unless another writer lands it first, and then its results are simply not used)."""
+    batch = d.parsed.batch if d.parsed is not None else None
+    if batch is None or batch.is_empty():
+        return False
+    return (stored.last_date is None or batch["date"].max() > stored.last_date
+            or batch["units"][0] != stored.units)
+
+
+def _validated(downloaded: list[Downloaded], wanted: Callable[[Downloaded], bool],
+               as_of: date, log: Log) -> list[Downloaded]:
+    """The downloads, those `wanted` with their GX results from one stacked validation."""
+    chosen = [d for d in downloaded if d.expectations is None and wanted(d)]
+    results = _validate_together(
+        [(d.parsed.batch, AuditContext(as_of, d.spec)) for d in chosen if d.parsed], log)
+    if results is None:
+        return downloaded
+    return [replace(d, expectations=results[d.spec.id]) if d.spec.id in results else d
+            for d in downloaded]
 
 
 def publish(
@@ -163,8 +198,9 @@ def publish(
     log: Log,
     run_id: str | None = None,
 ) -> Iterator[SeriesResult]:
-    """Phase 3, under the lock, with `fetcher` attached: replayed series first, then parse
-    every download, validate all new batches at once, and audit and publish each series."""
+    """Phase 3, under the lock, with `fetcher` attached: replayed series first, then stage
+    every download, validate the staged batches not validated yet as one batch, and audit
+    and publish each series."""
     as_of = prepared.as_of
     if fetcher.replay:
         for spec in specs:
@@ -179,15 +215,15 @@ def publish(
         d.spec.id: _settle(fetcher, d, lambda d=d: _stage(con, fetcher, d, as_of, log), log)
         for d in downloaded
     }
-    batches = [s for s in staged.values() if isinstance(s, Staged)]
-    expectations = _validate_together(batches, as_of, log)
+    judged = {d.spec.id: d for d in _validated(
+        list(downloaded), lambda d: isinstance(staged[d.spec.id], Staged), as_of, log)}
     current: list[str] = []
     for d in downloaded:
         step = staged[d.spec.id]
         if isinstance(step, Staged):
             step = _settle(fetcher, d, lambda s=step: publish_staged(
                 con, fetcher, s, state[s.spec.id], as_of, log,
-                expectations.get(s.spec.id) if expectations is not None else None), log)
+                judged[s.spec.id].expectations), log)
         assert isinstance(step, SeriesResult)
         record_outcomes(con, TABLE, step.asset_key, list(step.outcomes), run_id=run_id)
         if step.error is None:
@@ -204,18 +240,18 @@ def _stage(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, d: Downloaded, as_o
     if d.error is not None:
         raise d.error
     assert d.fetched is not None
-    return stage_series(con, fetcher, d.fetched, as_of, log)
+    return stage_series(con, fetcher, d.fetched, as_of, log, d.parsed)
 
 
 def _validate_together(
-    batches: list[Staged], as_of: date, log: Log
+    batches: list[tuple[pl.DataFrame, AuditContext]], log: Log
 ) -> dict[str, list[ExpectationResult]] | None:
-    """Every new batch's Great Expectations results from one validation, or None (each
+    """Great Expectations results for these batches from one validation, or None (each
     series' audit then runs its own suite, as it would alone)."""
     if not batches:
         return None
     try:
-        return validate_catalogue([(s.batch, s.audit_context(as_of)) for s in batches])
+        return validate_catalogue(batches)
     except Exception as exc:  # the per-series path still judges every batch
         log.warning(f"FRED: validating the catalogue as one batch failed ({exc});"
                     " validating series by series")

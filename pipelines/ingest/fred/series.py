@@ -88,15 +88,38 @@ def asset_key_string(series_id: str) -> str:
     return f"fred/{series_id}"
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """A changed fetch parsed into its batch (no warehouse needed), or why it could not be."""
+
+    batch: pl.DataFrame | None = None
+    files: tuple[FileRows, ...] = ()
+    error: Exception | None = None
+
+
+def parse_fetch(fetcher: Fetcher, fetched: SeriesFetch, log: Log) -> Parsed:
+    """The batch a changed fetch holds; a parse error or a refused reply is kept, to be
+    raised where the series is staged (under the writer lock, as any other failure)."""
+    try:
+        if fetched.mode == "keyless":
+            batch, files = _keyless_batch(fetcher, fetched)
+        else:
+            batch, files = _api_batch(fetcher, fetched, log)
+    except Exception as exc:  # settled per series, in order, with the other failures
+        return Parsed(error=exc)
+    return Parsed(batch, files)
+
+
 def stage_series(
     con: duckdb.DuckDBPyConnection,
     fetcher: Fetcher,
     fetched: SeriesFetch,
     as_of: date,
     log: Log,
+    parsed: Parsed | None = None,
 ) -> Staged | SeriesResult:
-    """Parse (keyless) one series' fetch; a result already when there is nothing to publish.
-    ALFRED vintages are written here, if fetched."""
+    """One series' fetch, parsed (`parsed`, or here); a result already when there is nothing
+    to publish. ALFRED vintages are written here, if fetched."""
     spec = fetched.spec
     key = asset_key_string(spec.id)
     extra: dict[str, Any] = {"fetch_mode": fetched.mode, "requests": len(fetched.responses)}
@@ -109,10 +132,11 @@ def stage_series(
     if not fetched.changed:
         log.info(f"FRED {spec.id}: unchanged since the last load ({_why(fetched)}), not parsed")
         return _unchanged(con, spec, key, fetched, as_of, extra)
-    if fetched.mode == "keyless":
-        batch, files = _keyless_batch(fetcher, fetched)
-    else:
-        batch, files = _api_batch(fetcher, fetched, log)
+    parsed = parsed or parse_fetch(fetcher, fetched, log)
+    if parsed.error is not None:
+        raise parsed.error
+    batch, files = parsed.batch, parsed.files
+    assert batch is not None
     if batch.is_empty():
         log.info(f"FRED {spec.id}: no observations since {fetched.window.start}")
         return _unchanged(con, spec, key, fetched, as_of, extra)
