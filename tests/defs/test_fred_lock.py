@@ -23,6 +23,7 @@ from tests.defs.test_fred_assets import (
     API_KEY,
     OBSERVATIONS,
     loaded,
+    query,
     replica_counts,
     run,
     small_catalogue,
@@ -69,6 +70,9 @@ def test_another_writer_gets_the_lock_while_fred_asks_to_retry_after(
     assert time.monotonic() - started >= RETRY_AFTER_S
     assert set(loaded(result)) == {f"fred/{sid}" for sid in IDS}
     assert staged_counts(pipeline_env) == replica_counts(replica, IDS)
+    # The fetch log, written once the lock was taken again, holds the 429 and every answer.
+    logged = dict(query(pipeline_env, "SELECT status, count(*) FROM raw.fetch_log GROUP BY 1"))
+    assert logged[429] == 1 and logged[200] == (len(IDS) if mode == "keyless" else 2 * len(IDS))
     # Both new batches were judged by one Great Expectations validation, none on its own.
     assert (len(stacked), len(validations)) == (1, 0)
 

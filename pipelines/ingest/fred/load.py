@@ -179,7 +179,8 @@ def _validated(downloaded: list[Downloaded], wanted: Callable[[Downloaded], bool
     """The downloads, those `wanted` with their GX results from one stacked validation."""
     chosen = [d for d in downloaded if d.expectations is None and wanted(d)]
     results = _validate_together(
-        [(d.parsed.batch, AuditContext(as_of, d.spec)) for d in chosen if d.parsed], log)
+        [(d.parsed.batch, AuditContext(as_of, d.spec)) for d in chosen
+         if d.parsed is not None and d.parsed.batch is not None], log)
     if results is None:
         return downloaded
     return [replace(d, expectations=results[d.spec.id]) if d.spec.id in results else d
