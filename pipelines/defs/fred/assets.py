@@ -89,7 +89,7 @@ def _events(result: SeriesResult) -> Iterator[dg.MaterializeResult | dg.AssetChe
 
 
 class SeriesFailed(PipelineError):
-    """One series' refresh failed; the message is load.py's (source, URL, cause)."""
+    """One series' refresh failed; the message is the engine's (source, URL, cause)."""
 
 
 def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinition:
@@ -139,7 +139,7 @@ def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinitio
                     table=FRED_OBSERVATIONS.name, source="fred", target=result.spec.id,
                     data_version=lambda sid=result.spec.id: keyed_versions(
                         con, FRED_OBSERVATIONS.name, "series_id", [sid])[sid],
-                    log_failure=False,  # load.py logged it, naming the series and URL
+                    log_failure=False,  # the engine logged it, naming the series and URL
                 )
             refresh_validation_report(con, warehouse.settings().serving_dir, context.log)
 
