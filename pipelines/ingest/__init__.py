@@ -1,5 +1,6 @@
-"""File ingest without Dagster: download, parse, audit, publish and replay whole-file datasets.
+"""Plain-Python ingest engines (no Dagster); the Dagster wiring in pipelines/defs calls them.
 
-The engine returns plain results (`IngestResult`: outcome, check outcomes, metadata); the
-Dagster layer (defs/ingest.py, defs/files.py) turns them into materialisations and checks.
+File datasets (files.py, replay.py) and FRED (fred/) return plain results (outcome, check
+outcomes, metadata); defs/ingest.py, defs/files.py and defs/fred turn them into
+materialisations and check results.
 """

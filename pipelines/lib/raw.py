@@ -193,8 +193,12 @@ class Fetcher:
         assert self._cursor is not None
         logged = self._cursor.execute("SELECT count(*) FROM raw.fetch_log").fetchall()[0][0]
         if logged == 0:
+            # The responses downloaded while detached are in the manifest too: they are
+            # inserted once, from the pending rows, after this.
+            pending = {_log_identity(row) for row in self._pending}
             for rec in self.manifest.records("fetch"):
-                self._insert_log(rec)
+                if _log_identity(rec) not in pending:
+                    self._insert_log(rec)
         elif not self.manifest.path.exists():
             rows = self._cursor.execute(
                 "SELECT source, url, status, etag, last_modified, content_type, size_bytes,"
@@ -394,6 +398,12 @@ def flag_bodies(con: duckdb.DuckDBPyConnection, sha256s: list[str], problem: str
                 " AND sha256 NOT IN (SELECT sha256 FROM raw.loaded_files)",
                 [problem[:2000], sha],
             )
+
+
+def _log_identity(rec: dict[str, Any]) -> tuple[str, str, str]:
+    """One response, as a fetch-log row or as its manifest line (time as ISO text)."""
+    when = rec["fetched_at"]
+    return rec["url"], rec["sha256"], when.isoformat() if isinstance(when, datetime) else when
 
 
 _LOG_COLUMNS = ("source", "url", "status", "etag", "last_modified", "content_type",

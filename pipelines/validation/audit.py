@@ -36,12 +36,14 @@ _NOTHING_TO_JUDGE = {
 
 
 def audit(
-    table: str, con: duckdb.DuckDBPyConnection, batch: pl.DataFrame, ctx: AuditContext
+    table: str, con: duckdb.DuckDBPyConnection, batch: pl.DataFrame, ctx: AuditContext,
+    *, expectations: Sequence[ExpectationResult] | None = None,
 ) -> list[CheckOutcome]:
-    """Audit `batch` for `table`: one outcome per declared check."""
+    """Audit `batch` for `table`: one outcome per declared check. `expectations`: the suite's
+    results when the caller validated this batch with others (validation/fred_batch.py)."""
     declared = c.declared_checks(table)
     results: dict[str, list[ExpectationResult]] = defaultdict(list)
-    for result in validate(table, batch, ctx):
+    for result in validate(table, batch, ctx) if expectations is None else expectations:
         results[result.check].append(result)
     findings = {f.check: f for f in _warehouse_findings(table, con, batch, ctx)}
     return [_outcome(d, results.get(d.name, []), findings.get(d.name)) for d in declared]

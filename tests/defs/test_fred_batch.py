@@ -8,10 +8,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.defs.fred.batch import observations_batch, usd_bn
-from pipelines.defs.fred.plan import metadata_unchanged, observation_window
-from pipelines.defs.fred.state import StoredSeries, ensure_fred_tables, read_state
-from pipelines.defs.fred.unit_changes import detect_unit_change
+from pipelines.ingest.fred.batch import observations_batch, usd_bn
+from pipelines.ingest.fred.plan import metadata_unchanged, observation_window
+from pipelines.ingest.fred.state import StoredSeries, ensure_fred_tables, read_state
+from pipelines.ingest.fred.unit_changes import detect_unit_change
 from pipelines.lib.warehouse import ensure_schemas
 from pipelines.sources.fred import load_catalogue
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from pipelines.defs.fred.plan import next_observation_date, nothing_due
-from pipelines.defs.fred.state import StoredSeries
+from pipelines.ingest.fred.plan import next_observation_date, nothing_due
+from pipelines.ingest.fred.state import StoredSeries
 from pipelines.sources.fred import load_catalogue
 
 SPECS = {s.id: s for s in load_catalogue()}

@@ -101,7 +101,7 @@ def test_a_no_change_api_refresh_is_one_request_and_a_new_day_fetches_only_updat
 
 
 def test_window_start_falls_back_after_two_weeks() -> None:
-    from pipelines.defs.fred.updates import window_start
+    from pipelines.ingest.fred.updates import window_start
 
     today = date(2026, 11, 20)
     assert window_start(None, today) is None
@@ -112,7 +112,7 @@ def test_window_start_falls_back_after_two_weeks() -> None:
 def test_a_check_covers_only_the_series_it_refreshed() -> None:
     import duckdb
 
-    from pipelines.defs.fred.updates import last_check, record_check
+    from pipelines.ingest.fred.updates import last_check, record_check
 
     con = duckdb.connect()
     record_check(con, ["DGS10", "IR3TIB01JPM156N"], date(2026, 11, 2))

@@ -291,7 +291,7 @@ def test_a_monthly_series_dated_mid_month_is_refused(frequency: str) -> None:
 
     import polars as pl
 
-    from pipelines.defs.fred.load import outside_request
+    from pipelines.ingest.fred.series import outside_request
     from pipelines.sources.fred import load_catalogue
 
     spec = next(s for s in load_catalogue() if s.frequency == frequency)

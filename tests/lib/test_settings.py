@@ -15,9 +15,6 @@ from pipelines.lib.redact import known_secrets
 PACKAGE = Path(__file__).resolve().parents[2] / "pipelines"
 READS_ENVIRONMENT = re.compile(
     r"\bos\.(environ|getenv|putenv)\b|\bfrom os import\b.*\b(environ|getenv)\b")
-# Being rewritten on another branch (FRED's assets); delete once it calls
-# settings.fred_catalogue_path().
-NOT_YET_MOVED = frozenset({"defs/fred/assets.py"})
 
 
 def test_no_module_but_settings_reads_the_environment() -> None:
@@ -26,7 +23,7 @@ def test_no_module_but_settings_reads_the_environment() -> None:
         if READS_ENVIRONMENT.search(path.read_text(encoding="utf-8"))
         and (rel := path.relative_to(PACKAGE).as_posix()) != "lib/settings.py"
     )
-    assert [r for r in readers if r not in NOT_YET_MOVED] == [], (
+    assert readers == [], (
         "read the environment through a function in pipelines/lib/settings.py instead")
 
 

@@ -1,24 +1,23 @@
 """FRED: one asset per catalogue series (`fred/<SERIES_ID>`), refreshed together in one step.
 
 The whole catalogue is one `multi_asset` so a run shares one rate limit, one thread pool and
-one DuckDB writer; each series is still its own key, with its own checks and history, and
-adding an entry to catalogue.yaml adds an asset. A series that fails leaves the others to land
-and keeps its last good rows; like every ingestion asset it still reports a materialisation
-(outcome `failed`, unchanged data version) so the marts downstream run, and the run is failed
-at the end by defs/outcomes.py.
+one DuckDB writer, taken twice (to read, then to publish) and never while FRED is waited for
+(the engine is pipelines/ingest/fred); each series is still its own key, with its own checks
+and history, and adding an entry to catalogue.yaml adds an asset. A series that fails leaves
+the others to land and keeps its last good rows; like every ingestion asset it still reports
+a materialisation (outcome `failed`, unchanged data version) so the marts downstream run, and
+the run is failed at the end by defs/outcomes.py.
 """
 
 # No `from __future__ import annotations`: Dagster reads the config and resource types off the
 # nested op function's signature at definition time, and cannot resolve them from strings.
-import os
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
-from pipelines.defs.fred.fetch import Endpoints
-from pipelines.defs.fred.load import LoadOptions, SeriesResult, refresh
 from pipelines.defs.ingest import (
     KINDS,
     check_results,
@@ -28,13 +27,16 @@ from pipelines.defs.ingest import (
     with_outcome,
 )
 from pipelines.defs.resources import PublishersResource, WarehouseResource
+from pipelines.ingest.fred.fetch import Endpoints
+from pipelines.ingest.fred.load import LoadOptions, SeriesResult, download, prepare, publish
 from pipelines.lib.errors import PipelineError
+from pipelines.lib.raw import Fetcher, RawStore
 from pipelines.lib.refresh import keyed_versions
+from pipelines.lib.settings import fred_catalogue_path
 from pipelines.sources.fred import SeriesSpec, load_catalogue
 from pipelines.sources.fred.urls import MAX_OBSERVATIONS_LIMIT
 from pipelines.staging.fred import FRED_OBSERVATIONS
 
-CATALOGUE_ENV = "FRED_CATALOGUE"  # path to another catalogue.yaml (tests, experiments)
 GROUP = "fred"
 
 
@@ -87,12 +89,12 @@ def _events(result: SeriesResult) -> Iterator[dg.MaterializeResult | dg.AssetChe
 
 
 class SeriesFailed(PipelineError):
-    """One series' refresh failed; the message is load.py's (source, URL, cause)."""
+    """One series' refresh failed; the message is the engine's (source, URL, cause)."""
 
 
 def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinition:
     """The multi_asset for a catalogue (default: $FRED_CATALOGUE, else catalogue.yaml)."""
-    specs = load_catalogue(catalogue or os.environ.get(CATALOGUE_ENV) or None)
+    specs = load_catalogue(catalogue or fred_catalogue_path())
 
     @dg.multi_asset(
         name="fred_series",
@@ -115,9 +117,21 @@ def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinitio
                               page_limit=config.page_limit)
         context.log.info(f"FRED: {len(selected)} series, "
                          f"{'API' if settings.fred_api_key else 'keyless fredgraph.csv'} mode")
+        # Under the lock only to read and to write: the download waits for FRED without it.
         with warehouse.connect() as con:
-            fetcher = publishers.fetcher(con, warehouse.settings().raw_dir)
-            for result in refresh(con, fetcher, selected, endpoints=endpoints,
+            prepared = prepare(con, selected)
+        replay = settings.replay
+        fetcher = Fetcher(None, RawStore(warehouse.settings().raw_dir),
+                          None if replay else publishers.client(), replay=replay,
+                          snapshot=prepared.snapshot)
+        fetch = partial(download, fetcher, selected, prepared, endpoints=endpoints,
+                        api_key=settings.fred_api_key, options=options, log=context.log)
+        downloaded = [] if replay else fetch()
+        with warehouse.connect() as con:
+            fetcher.attach(con)
+            if replay:  # the landing zone only, with the fetch log of an older one to hand
+                downloaded = fetch()
+            for result in publish(con, fetcher, selected, downloaded, prepared,
                                   api_key=settings.fred_api_key, options=options,
                                   log=context.log, run_id=context.run.run_id):
                 yield from with_outcome(
@@ -125,7 +139,7 @@ def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinitio
                     table=FRED_OBSERVATIONS.name, source="fred", target=result.spec.id,
                     data_version=lambda sid=result.spec.id: keyed_versions(
                         con, FRED_OBSERVATIONS.name, "series_id", [sid])[sid],
-                    log_failure=False,  # load.py logged it, naming the series and URL
+                    log_failure=False,  # the engine logged it, naming the series and URL
                 )
             refresh_validation_report(con, warehouse.settings().serving_dir, context.log)
 

@@ -1,6 +1,6 @@
 """FRED (St. Louis Fed) source layer: series catalogue, request builders and parsers.
 
-Plain Python with no Dagster: the Dagster layer (pipelines/defs/fred) fetches the bytes these
+Plain Python with no Dagster: the FRED engine (pipelines/ingest/fred) fetches the bytes these
 requests describe, keeps them as raw landing, and hands them to these parsers.
 """
 

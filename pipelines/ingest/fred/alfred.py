@@ -13,7 +13,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipelines.defs.fred.batch import vintages_batch
+from pipelines.ingest.fred.batch import vintages_batch
 from pipelines.lib.warehouse import transaction
 
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import polars as pl
 
-from pipelines.defs.fred.plan import (
+from pipelines.ingest.fred.plan import (
     ALFRED_REALTIME_END,
     ALFRED_REALTIME_START,
     Window,
@@ -24,7 +24,7 @@ from pipelines.defs.fred.plan import (
     observation_window,
     units_changed,
 )
-from pipelines.defs.fred.state import StoredSeries
+from pipelines.ingest.fred.state import StoredSeries
 from pipelines.lib.errors import ParseError, SourceError
 from pipelines.lib.raw import Fetched, Fetcher
 from pipelines.sources.fred import (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipelines.defs.fred.state import StoredSeries
+from pipelines.ingest.fred.state import StoredSeries
 from pipelines.sources.fred import SeriesMeta, SeriesSpec
 
 # ALFRED's full real-time range: every vintage of every observation.

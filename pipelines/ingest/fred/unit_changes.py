@@ -14,7 +14,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from pipelines.defs.fred.state import StoredSeries
+from pipelines.ingest.fred.state import StoredSeries
 from pipelines.sources.fred import usd_bn_scale_for_units
 
 

@@ -1,0 +1,1 @@
+"""The FRED refresh engine: plan, fetch, parse, audit and publish, without Dagster."""
