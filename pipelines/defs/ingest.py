@@ -27,6 +27,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import PublishersResource, WarehouseResource
+from pipelines.defs.tablemeta import table_metadata
 from pipelines.ingest import files as engine
 from pipelines.ingest.files import Download, FileIngest, IngestResult, Rejected
 from pipelines.ingest.replay import replay, replays
@@ -238,9 +239,12 @@ def with_outcome(
     data_version: Callable[[], str],
     failed_target: Callable[[BaseException], str | None] = lambda exc: None,
     log_failure: bool = True,
+    rows_where: tuple[str, object] | None = None,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Pass one asset's events through, ending in exactly one materialisation with its data
-    version and outcome (loaded, unchanged or failed), recorded in meta.refresh_status."""
+    version and outcome (loaded, unchanged or failed), recorded in meta.refresh_status, and
+    the table's row count and column schema (`rows_where`: the asset's rows of a shared
+    table, as FRED's series)."""
     loaded: dg.MaterializeResult | None = None
     error: str | None = None
     trace: str | None = None
@@ -267,7 +271,8 @@ def with_outcome(
         source=source, target=target, outcome=outcome, error=error, run_id=context.run.run_id,
     )
     yield from carried_over_checks(context, con, asset_key, evaluated)
-    yield outcome_result(asset_key, outcome, data_version(), attempt, loaded, trace)
+    yield outcome_result(asset_key, outcome, data_version(), attempt, loaded, trace,
+                         table=table_metadata(con, table, where=rows_where))
 
 
 def carried_over_checks(
@@ -308,10 +313,12 @@ def outcome_result(
     attempt: Attempt,
     loaded: dg.MaterializeResult | None = None,
     trace: str | None = None,
+    table: dict[str, Any] | None = None,
 ) -> dg.MaterializeResult:
-    """The materialisation an ingestion asset reports for one attempt."""
+    """The materialisation an ingestion asset reports for one attempt (`table`: Dagster's
+    standard table metadata, defs/tablemeta.py)."""
     metadata: dict[str, Any] = dict(loaded.metadata or {}) if loaded is not None else {}
-    metadata.update({"outcome": outcome, "table": attempt.table_name})
+    metadata.update({"outcome": outcome, "table": attempt.table_name, **(table or {})})
     if attempt.failing:
         metadata.update({
             "error": attempt.last_error or "",

@@ -153,6 +153,13 @@ def test_a_run_lands_the_whole_catalogue(
     assert result.success, [e.message for e in result.get_step_failure_events()]
     assert set(loaded(result)) == {f"fred/{sid}" for sid in ids}
     assert staged_counts(pipeline_env) == replica_counts(replica, ids)
+    # Dagster's standard table metadata counts each series' own rows, from the CSV alone.
+    reported = materialized(result)
+    assert {sid: reported[f"fred/{sid}"]["dagster/row_count"] for sid in ids} == \
+        replica_counts(replica, ids)
+    columns = {c.name: c for c in reported["fred/DGS10"]["dagster/column_schema"].columns}
+    assert columns["value_usd_bn"].type == "DOUBLE"
+    assert "billions of US dollars" in (columns["value_usd_bn"].description or "")
     sources = dict(query(pipeline_env,
                          "SELECT series_id, metadata_source FROM staging.fred_series"))
     assert sources == dict.fromkeys(ids, "catalogue" if mode == "keyless" else "api")

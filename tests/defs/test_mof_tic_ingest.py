@@ -67,6 +67,11 @@ def test_first_run_lands_every_jgb_cell_the_replica_serves(replica: Replica, pip
     expected = jgb_cells(history) | jgb_cells(current)
     (count,) = query(pipeline_env, "SELECT count(*) FROM staging.jgb_yields")[0]
     assert count == len(expected)
+    jgb = next(e.materialization.metadata for e in result.get_asset_materialization_events()
+               if e.asset_key.to_user_string() == "mof/jgb_yields")
+    assert jgb["dagster/row_count"].value == len(expected)
+    assert [c.name for c in jgb["dagster/column_schema"].value.columns] == [
+        "date", "tenor_years", "yield_pct", "source_file"]
     some_date, some_label = next(iter(sorted(expected)))
     y, m, d = (int(x) for x in some_date.split("/"))
     got = query(pipeline_env, "SELECT yield_pct FROM staging.jgb_yields"

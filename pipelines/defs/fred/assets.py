@@ -140,6 +140,7 @@ def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinitio
                     data_version=lambda sid=result.spec.id: keyed_versions(
                         con, FRED_OBSERVATIONS.name, "series_id", [sid])[sid],
                     log_failure=False,  # the engine logged it, naming the series and URL
+                    rows_where=("series_id", result.spec.id),
                 )
             refresh_validation_report(con, warehouse.settings().serving_dir, context.log)
 
