@@ -16,9 +16,9 @@ import polars as pl
 from pipelines.lib.tables import TableDef, create_table
 from pipelines.lib.warehouse import ensure_schemas
 from pipelines.marts.build import MartSql, build_mart, discover_marts
+from pipelines.sources.fred import tables as fred
 from pipelines.sources.mof import tables as mof
 from pipelines.sources.tic import tables as tic
-from pipelines.staging import fred
 
 Day = date | str
 

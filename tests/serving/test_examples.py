@@ -12,6 +12,7 @@ from pipelines.lib.vintages import ensure_history_table
 from pipelines.lib.warehouse import Warehouse
 from pipelines.marts.build import build_all
 from pipelines.serving.publish import publish_serving_copy
+from pipelines.sources.fred.tables import FRED_OBSERVATIONS, FRED_SERIES
 from pipelines.sources.mof.tables import (
     JGB_YIELDS,
     MOF_FLOWS_BY_INVESTOR,
@@ -19,7 +20,6 @@ from pipelines.sources.mof.tables import (
     MOF_FLOWS_WEEKLY,
 )
 from pipelines.sources.tic.tables import TIC_HOLDINGS
-from pipelines.staging.fred import FRED_OBSERVATIONS, FRED_SERIES
 from tests.conftest import REPO_ROOT
 
 EXAMPLES = sorted((REPO_ROOT / "sql" / "examples").glob("*.sql"))

@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.schedules import SCHEDULES
-from pipelines.defs.serving import SERVING_ASSETS
+from pipelines.defs.serving import serving_assets
 
 
 def test_serving_assets_materialise(
@@ -21,7 +21,7 @@ def test_serving_assets_materialise(
     monkeypatch.setenv("ALERT_WEBHOOK_URL", httpserver.url_for("/hook"))
     assets_dir = warehouse_path.parent
     resources = {"warehouse": WarehouseResource(assets_dir=str(assets_dir))}
-    result = dg.materialize(SERVING_ASSETS, resources=resources)
+    result = dg.materialize(serving_assets(), resources=resources)
     assert result.success
     meta = {
         event.asset_key.to_user_string(): event.materialization.metadata
@@ -45,7 +45,7 @@ def test_serving_assets_materialise(
 
     # Nothing changed: the copy and the page are kept as they are, and say so.
     mtimes = {p: p.stat().st_mtime_ns for p in (assets_dir / "serving").glob("*.*")}
-    again = dg.materialize(SERVING_ASSETS, resources=resources)
+    again = dg.materialize(serving_assets(), resources=resources)
     assert again.success
     meta = {e.asset_key.to_user_string(): e.materialization.metadata
             for e in again.get_asset_materialization_events()}
@@ -61,12 +61,12 @@ def test_a_failing_refresh_is_published_as_stale(warehouse_path: Path) -> None:
 
     assets_dir = warehouse_path.parent
     resources = {"warehouse": WarehouseResource(assets_dir=str(assets_dir))}
-    assert dg.materialize(SERVING_ASSETS, resources=resources).success
+    assert dg.materialize(serving_assets(), resources=resources).success
     with Warehouse(warehouse_path).connect() as con:
         record_attempt(con, asset_key="mof/jgb_yields", kind="ingest",
                        table_name="staging.jgb_yields", source="mof", target="jgbcme.csv",
                        outcome="failed", error="mof (http://x/jgbcme.csv): truncated body")
-    result = dg.materialize(SERVING_ASSETS, resources=resources)
+    result = dg.materialize(serving_assets(), resources=resources)
     assert result.success
     with duckdb.connect(str(assets_dir / "serving" / "analytics.duckdb"), read_only=True) as con:
         rows = dict(con.execute("SELECT table_name, stale_reason FROM meta.table_status"
@@ -84,7 +84,7 @@ def test_definitions_with_serving_schedules_sensors_and_freshness_load() -> None
     graph = defs.resolve_asset_graph()
     for key in graph.materializable_asset_keys:
         assert graph.get(key).freshness_policy is not None, key.to_user_string()
-    for asset in SERVING_ASSETS:
+    for asset in serving_assets():
         # The copy and the alerts read the warehouse; the report reads the serving copy.
         assert asset.op.pool == (None if asset.key.path[-1] == "report" else "warehouse")
         assert graph.get(asset.key).group_name == "serving"

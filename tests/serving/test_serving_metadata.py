@@ -8,12 +8,12 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.serving import SERVING_ASSETS
+from pipelines.defs.serving import serving_assets
 
 
 def test_alerts_report_the_row_count_and_schema_of_meta_alerts(warehouse_path: Path) -> None:
     resources = {"warehouse": WarehouseResource(assets_dir=str(warehouse_path.parent))}
-    result = dg.materialize(SERVING_ASSETS, resources=resources)
+    result = dg.materialize(serving_assets(), resources=resources)
     meta = {e.asset_key.to_user_string(): e.materialization.metadata
             for e in result.get_asset_materialization_events()}["serving/alerts"]
     with duckdb.connect(str(warehouse_path), read_only=True) as con:

@@ -11,9 +11,9 @@ import pytest
 
 from pipelines.lib.publish import WARN
 from pipelines.lib.tables import TableDef, create_table
+from pipelines.sources.fred.tables import FRED_OBSERVATIONS
 from pipelines.sources.mof.tables import JGB_YIELDS
 from pipelines.sources.tic.tables import TIC_HOLDINGS
-from pipelines.staging.fred import FRED_OBSERVATIONS
 from pipelines.validation import checks as c
 from pipelines.validation.audit import audit
 from pipelines.validation.completeness import gap_in_new_window, row_count_not_below_previous_copy

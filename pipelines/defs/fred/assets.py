@@ -34,8 +34,8 @@ from pipelines.lib.raw import Fetcher, RawStore
 from pipelines.lib.refresh import keyed_versions
 from pipelines.lib.settings import fred_catalogue_path
 from pipelines.sources.fred import SeriesSpec, load_catalogue
+from pipelines.sources.fred.tables import FRED_OBSERVATIONS
 from pipelines.sources.fred.urls import MAX_OBSERVATIONS_LIMIT
-from pipelines.staging.fred import FRED_OBSERVATIONS
 
 GROUP = "fred"
 

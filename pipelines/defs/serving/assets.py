@@ -22,12 +22,8 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.automation import ON_NEW_DATA_PUBLISH
-from pipelines.defs.fred.assets import fred_series
-from pipelines.defs.mof.flows import mof_securities_flows
-from pipelines.defs.mof.jgb import mof_jgb_yields
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.tablemeta import table_metadata
-from pipelines.defs.tic.holdings import tic_major_foreign_holders
 from pipelines.marts.build import discover_marts
 from pipelines.serving.alerts import raise_alerts
 from pipelines.serving.publish import SERVING_FILE, publish_serving_copy
@@ -51,13 +47,6 @@ def mart_key(name: str) -> dg.AssetKey:
 
 
 MART_KEYS = [mart_key(m.name) for m in discover_marts()]
-INGEST_KEYS = sorted(
-    {k for a in (fred_series, mof_jgb_yields, mof_securities_flows, tic_major_foreign_holders)
-     for k in a.keys},
-    key=lambda k: k.to_user_string(),
-)
-
-
 def report_code_version() -> str:
     digest = hashlib.sha256()
     for path in _REPORT_CODE:
@@ -199,6 +188,3 @@ def alerts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
         **table_meta,
     })
 
-
-analytics_duckdb = build_analytics_asset(INGEST_KEYS)
-SERVING_ASSETS = [analytics_duckdb, report, alerts]

@@ -12,7 +12,7 @@ from datetime import UTC, date
 import polars as pl
 
 from pipelines.sources.fred import SeriesMeta, SeriesSpec
-from pipelines.staging.fred import FRED_OBSERVATIONS, FRED_SERIES
+from pipelines.sources.fred.tables import FRED_OBSERVATIONS, FRED_SERIES
 
 USD_BN_DECIMALS = 9
 

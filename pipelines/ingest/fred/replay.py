@@ -34,7 +34,7 @@ from pipelines.sources.fred import (
     parse_series_json,
     usd_bn_scale_for_units,
 )
-from pipelines.staging.fred import FRED_OBSERVATIONS, FRED_SERIES
+from pipelines.sources.fred.tables import FRED_OBSERVATIONS, FRED_SERIES
 from pipelines.validation import checks
 
 

@@ -36,7 +36,7 @@ from pipelines.sources.fred import (
     parse_fredgraph_csv,
     usd_bn_scale_for_units,
 )
-from pipelines.staging.fred import FRED_OBSERVATIONS, FRED_SERIES
+from pipelines.sources.fred.tables import FRED_OBSERVATIONS, FRED_SERIES
 from pipelines.validation.audit import audit, freshness
 from pipelines.validation.context import AuditContext, FileRows
 from pipelines.validation.suites import ExpectationResult

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import duckdb
 
 from pipelines.lib.tables import create_table
-from pipelines.staging.fred import (
+from pipelines.sources.fred.tables import (
     FRED_OBSERVATIONS,
     FRED_SERIES,
     FRED_UNIT_CHANGES_DDL,

@@ -14,7 +14,7 @@ import polars as pl
 from pipelines.lib import polling
 from pipelines.lib.cadence import BusinessDays, Cadence, Days, Gap, Months
 from pipelines.lib.datasets import Dataset, KnownGap, Publisher, WarehouseCheck
-from pipelines.staging.fred import FRED_OBSERVATIONS
+from pipelines.sources.fred.tables import FRED_OBSERVATIONS
 from pipelines.validation import checks as c
 from pipelines.validation import expectations as x
 from pipelines.validation.context import AuditContext

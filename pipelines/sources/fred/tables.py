@@ -1,4 +1,4 @@
-"""FRED staging tables."""
+"""FRED staging tables: observations, series metadata, unit changes and ALFRED vintages."""
 
 from __future__ import annotations
 
