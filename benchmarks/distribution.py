@@ -17,8 +17,7 @@ from typing import Any
 
 from dagster._utils.schedules import cron_string_iterator
 
-from pipelines.defs.schedules import fred_daily_schedule
-from pipelines.defs.sensors import WATCHED
+from pipelines.definitions import SCHEDULES, WATCHED
 from pipelines.lib import polling
 
 WORST_DAY = date(2026, 11, 19)  # a Thursday in TIC's days 14-20: every window is open
@@ -41,8 +40,9 @@ def first_poll_after(window: polling.Window, release: datetime) -> datetime:
 
 def first_schedule_tick_after(release: datetime) -> datetime:
     """FRED's dailies are not watched: the fred_daily schedule's next tick sees the release."""
-    ticks = cron_string_iterator(release.timestamp(), fred_daily_schedule.cron_schedule,
-                                 fred_daily_schedule.execution_timezone)
+    schedule = SCHEDULES["fred_daily_schedule"]
+    ticks = cron_string_iterator(release.timestamp(), schedule.cron_schedule,
+                                 schedule.execution_timezone)
     return next(t for t in ticks if t > release).astimezone(UTC)
 
 

@@ -35,11 +35,10 @@ import duckdb
 from dagster._utils.schedules import cron_string_iterator
 
 from benchmarks.distribution import distribution, processing_from_runs
-from pipelines.definitions import defs
+from pipelines.definitions import SCHEDULES, SENSORS, WATCHED, defs
 from pipelines.defs import sensors
 from pipelines.defs.resources import PublishersResource
-from pipelines.defs.schedules import SCHEDULES
-from pipelines.defs.sensors import WATCH_INTERVAL_S, WATCHED, publisher_file_watcher
+from pipelines.defs.sensors import WATCH_INTERVAL_S
 from pipelines.lib import polling
 from pipelines.lib.settings import Settings
 from pipelines.replica.sample.calendars import is_jp_business_day
@@ -156,7 +155,7 @@ class Day:
         sensors.clock = lambda: self.now  # the sensor's plan runs on the simulated clock
         context = dg.build_sensor_context(cursor=self.watch_cursor, instance=self.instance,
                                           resources={"publishers": self.publishers})
-        result = publisher_file_watcher(context)
+        result = SENSORS["publisher_file_watcher"](context)
         assert isinstance(result, dg.SensorResult)
         self.watch_cursor = result.cursor
         return result
@@ -164,7 +163,7 @@ class Day:
 
 def schedule_events(start: datetime, end: datetime) -> list[Event]:
     events = []
-    for schedule in SCHEDULES:
+    for schedule in SCHEDULES.values():
         ticks = cron_string_iterator(start.timestamp(), schedule.cron_schedule,
                                      schedule.execution_timezone)
         for tick in ticks:
@@ -216,7 +215,7 @@ def simulate(replica: str, publish_at: datetime, hours: float) -> dict[str, Any]
                 evaluated += 1
                 day.run_requests("watcher", list(day.watch().run_requests or []))
         else:
-            schedule = next(s for s in SCHEDULES if s.name == event.name)
+            schedule = SCHEDULES[event.name]
             tz_tick = event.at.astimezone(ZoneInfo(schedule.execution_timezone))
             data = schedule.evaluate_tick(dg.build_schedule_context(
                 instance=day.instance, scheduled_execution_time=tz_tick))

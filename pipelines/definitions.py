@@ -80,5 +80,9 @@ def build_definitions(
 
 
 defs = build_definitions()
-# The watched files of the code location (benchmarks simulate the watcher with them).
-WATCHED: tuple[Watched, ...] = watched_files(PUBLISHERS, {j.name: j for j in defs.jobs or []})
+# The default location's jobs, schedules and sensors by name, and its watched files
+# (benchmarks simulate the watcher and the schedules with them; tests inspect them).
+JOBS = {j.name: j for j in defs.jobs or []}
+SCHEDULES = {s.name: s for s in defs.schedules or []}
+SENSORS = {s.name: s for s in defs.sensors or []}
+WATCHED: tuple[Watched, ...] = watched_files(PUBLISHERS, JOBS)

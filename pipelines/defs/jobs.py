@@ -10,7 +10,6 @@ OECD/TIC series are published on different days. Built from the declarations
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import dagster as dg
 
@@ -26,11 +25,3 @@ def build_job(release: Release) -> dg.UnresolvedAssetJobDefinition:
 def build_jobs(releases: Sequence[Release]) -> list[dg.UnresolvedAssetJobDefinition]:
     return [build_job(r) for r in releases]
 
-
-def __getattr__(name: str) -> Any:
-    """`JOBS`: the code location's jobs (benchmarks and tests import them from here)."""
-    if name == "JOBS":
-        from pipelines.definitions import defs
-
-        return list(defs.jobs or [])
-    raise AttributeError(name)

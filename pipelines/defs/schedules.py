@@ -15,7 +15,6 @@ them RUNNING in production. A schedule switched on or off in the UI keeps that s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import dagster as dg
 
@@ -45,17 +44,3 @@ def build_schedules(
 ) -> list[dg.ScheduleDefinition]:
     return [build_schedule(r, jobs[r.cadence.name]) for r in releases]
 
-
-def __getattr__(name: str) -> Any:
-    """`SCHEDULES` and each `<name>_schedule` of the code location (benchmarks, tests)."""
-    if name != "SCHEDULES" and not name.endswith("_schedule"):
-        raise AttributeError(name)
-    from pipelines.definitions import defs
-
-    schedules = list(defs.schedules or [])
-    if name == "SCHEDULES":
-        return schedules
-    found = next((s for s in schedules if s.name == name), None)
-    if found is None:
-        raise AttributeError(name)
-    return found

@@ -22,7 +22,6 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import dagster as dg
 import requests
@@ -196,15 +195,3 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
 def build_sensors(watched: Sequence[Watched]) -> list[dg.SensorDefinition]:
     return [build_watcher(watched), automation_sensor] if watched else [automation_sensor]
 
-
-def __getattr__(name: str) -> Any:
-    """`WATCHED` and `publisher_file_watcher` of the code location (benchmarks, tests)."""
-    if name not in ("WATCHED", "publisher_file_watcher"):
-        raise AttributeError(name)
-    from pipelines.definitions import WATCHED, defs
-
-    if name == "WATCHED":
-        return WATCHED
-    if name == "publisher_file_watcher":
-        return next(s for s in defs.sensors or [] if s.name == name)
-    raise AttributeError(name)

@@ -22,21 +22,19 @@ from dagster._utils.schedules import cron_string_iterator
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pipelines.defs import jobs, sensors
+from pipelines.definitions import JOBS, SCHEDULES, SENSORS
+from pipelines.defs import sensors
 from pipelines.defs.resources import PublishersResource
-from pipelines.defs.schedules import (
-    SCHEDULES,
-    fred_daily_schedule,
-    mof_flows_weekly_schedule,
-    mof_jgb_schedule,
-    tic_schedule,
-)
-from pipelines.defs.sensors import publisher_file_watcher
 from pipelines.sources.mof import urls as mof_urls
 from pipelines.sources.tic import urls as tic_urls
 from tests.conftest import REPO_ROOT
 
 UTC_ = ZoneInfo("UTC")
+fred_daily_schedule = SCHEDULES["fred_daily_schedule"]
+mof_flows_weekly_schedule = SCHEDULES["mof_flows_weekly_schedule"]
+mof_jgb_schedule = SCHEDULES["mof_jgb_schedule"]
+tic_schedule = SCHEDULES["tic_schedule"]
+publisher_file_watcher = SENSORS["publisher_file_watcher"]
 
 
 def _ticks(schedule: dg.ScheduleDefinition, start: datetime, n: int) -> list[datetime]:
@@ -46,7 +44,7 @@ def _ticks(schedule: dg.ScheduleDefinition, start: datetime, n: int) -> list[dat
 
 
 def test_every_schedule_names_its_zone_and_requests_its_job() -> None:
-    for schedule in SCHEDULES:
+    for schedule in SCHEDULES.values():
         assert schedule.execution_timezone in ("Asia/Tokyo", "America/New_York",
                                                "America/Chicago"), schedule.name
         assert schedule.description
@@ -54,7 +52,7 @@ def test_every_schedule_names_its_zone_and_requests_its_job() -> None:
         tick = _ticks(schedule, datetime(2026, 11, 1, tzinfo=UTC), 1)[0].astimezone(tz)
         data = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick))
         assert len(data.run_requests or []) == 1, schedule.name
-        assert schedule.job_name in {j.name for j in jobs.JOBS}
+        assert schedule.job_name in set(JOBS)
 
 
 def test_tic_runs_days_14_to_20_at_1630_new_york_across_dst() -> None:

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
+from pipelines.definitions import SCHEDULES
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.schedules import SCHEDULES
 from pipelines.defs.serving import serving_assets
 
 
@@ -103,7 +103,7 @@ def test_definitions_with_serving_schedules_sensors_and_freshness_load() -> None
     sensor = defs.resolve_sensor_def("default_automation_condition_sensor")
     # Safe by default: RUNNING only with JGB_AUTOMATION=on (tests/serving/test_schedules_sensors.py)
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
-    for schedule in SCHEDULES:
+    for schedule in SCHEDULES.values():
         defs.resolve_job_def(schedule.job_name)  # every target job resolves
 
 
