@@ -33,8 +33,10 @@ from pipelines.ingest.files import Download, FileIngest, IngestResult, Rejected
 from pipelines.ingest.replay import replay, replays
 from pipelines.lib.datasets import Dataset
 from pipelines.lib.errors import PipelineError
+from pipelines.lib.fetch_log import loaded_snapshot
+from pipelines.lib.fetcher import Fetched, Fetcher
 from pipelines.lib.publish import ERROR, CheckOutcome, PublishReport
-from pipelines.lib.raw import Fetched, Fetcher, RawStore, loaded_snapshot
+from pipelines.lib.raw_store import RawStore
 from pipelines.lib.refresh import (
     FAILED,
     LOADED,

@@ -22,8 +22,10 @@ import duckdb
 
 from pipelines.lib import settings as env
 from pipelines.lib.errors import ConfigError
-from pipelines.lib.http import HttpClient, RateLimit
-from pipelines.lib.raw import Fetcher, RawStore
+from pipelines.lib.fetcher import Fetcher
+from pipelines.lib.http import HttpClient
+from pipelines.lib.ratelimit import RateLimit
+from pipelines.lib.raw_store import RawStore
 from pipelines.lib.redact import refuse_credentials
 from pipelines.lib.settings import Settings
 from pipelines.lib.warehouse import Warehouse

@@ -18,8 +18,8 @@ import polars as pl
 
 from pipelines.lib.datasets import Dataset, Parsed, SourceFile
 from pipelines.lib.errors import ParseError, PipelineError, SourceError
+from pipelines.lib.fetcher import Fetched, Fetcher
 from pipelines.lib.publish import BatchRejected, CheckOutcome, PublishReport, publish_batch
-from pipelines.lib.raw import Fetched, Fetcher
 from pipelines.lib.vintages import Window
 from pipelines.validation.audit import audit, freshness
 from pipelines.validation.context import AuditContext, FileRows, as_of_from_env

@@ -15,7 +15,7 @@ import duckdb
 from pipelines.ingest.files import FileIngest, IngestResult, parse, withdrawal_window
 from pipelines.lib.datasets import Parsed, SourceFile
 from pipelines.lib.errors import LandingZoneError
-from pipelines.lib.raw import Fetcher
+from pipelines.lib.fetcher import Fetcher
 from pipelines.lib.tables import create_table
 from pipelines.lib.vintages import clear_vintaged, upsert_with_vintages
 from pipelines.lib.warehouse import transaction

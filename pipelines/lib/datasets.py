@@ -29,7 +29,7 @@ from pipelines.lib.tables import TableDef
 if TYPE_CHECKING:
     import duckdb
 
-    from pipelines.lib.raw import Fetched
+    from pipelines.lib.fetcher import Fetched
     from pipelines.lib.settings import Settings
     from pipelines.validation.context import AuditContext
     from pipelines.validation.findings import Finding

@@ -1,21 +1,11 @@
-"""The one HTTP client every source uses.
-
-It owns the behaviour a publisher's server expects from a polite, robust client: timeouts and
-a total deadline per exchange, retries with backoff and jitter, `Retry-After` on 429 (capped),
-a per-source rate limit, conditional GET (a 304 to an unconditional GET is an error), a
-body-size cap, a User-Agent, redirects followed on the same host only, and a refusal of HTML
-pages served where data was expected.
-Every response that arrives, good or bad, is handed to `on_response` so that its bytes can be
-kept in the raw landing zone before anything else looks at them.
-"""
+"""The one HTTP client every source uses: polite and robust (deadline, retries, same-host redirects,
+body cap), handing every response to `on_response` so its bytes are kept before anyone reads it."""
 
 from __future__ import annotations
 
-import email.utils
 import random
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,129 +17,22 @@ from urllib3.exceptions import ReadTimeoutError
 
 from pipelines.lib import log_redaction
 from pipelines.lib.errors import FetchError
+from pipelines.lib.http_response import (
+    FetchResult,
+    ResponseRecord,
+    Validators,
+    api_message,
+    conditional_headers,
+    response_problem,
+    retry_after_s,
+)
+from pipelines.lib.ratelimit import RateLimit, shared_limiter
 from pipelines.lib.redact import has_credentials, redact_bytes, redact_text, redact_url
 
 USER_AGENT = "jgb-ust-flows/0.1 (+https://github.com/jgb-ust-flows/jgb-ust-flows)"
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504, 520, 522, 524})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 DATA_KINDS = ("csv", "text", "json", "xml")
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """At most `per_second` requests per second (fractional: 0.5 = one every 2 s) and
-    `per_minute` in any 60 s window."""
-
-    per_second: float = 2.0
-    per_minute: int = 120
-
-    def burst_window(self) -> tuple[int, float]:
-        """(requests, seconds): 2.0 -> 2 per 1 s; 0.5 -> 1 per 2 s; 2.5 -> 2 per 1 s."""
-        if self.per_second <= 0:
-            raise ValueError(f"per_second must be positive, got {self.per_second}")
-        if self.per_second >= 1:
-            return int(self.per_second), 1.0
-        return 1, 1.0 / self.per_second
-
-
-class SlidingWindowLimiter:
-    """Blocks callers until a request fits both windows. Thread-safe."""
-
-    # Server clocks see our requests a little later than we send them; stay clear of the edge.
-    MARGIN_S = 0.05
-
-    def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self._burst, self._window = limit.burst_window()
-        self._clock = clock
-        self._sent: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def acquire(self) -> float:
-        """Wait for a slot; returns the seconds waited."""
-        waited = 0.0
-        horizon = max(60.0, self._window) + self.MARGIN_S
-        while True:
-            with self._lock:
-                now = self._clock()
-                while self._sent and now - self._sent[0] > horizon:
-                    self._sent.popleft()
-                delay = self._delay(now)
-                if delay <= 0:
-                    self._sent.append(now)
-                    return waited
-            time.sleep(delay)
-            waited += delay
-
-    def _delay(self, now: float) -> float:
-        delays = [0.0]
-        if len(self._sent) >= self._burst:
-            delays.append(self._sent[-self._burst] + self._window + self.MARGIN_S - now)
-        if self.limit.per_minute and len(self._sent) >= self.limit.per_minute:
-            delays.append(self._sent[-self.limit.per_minute] + 60.0 + self.MARGIN_S - now)
-        return max(delays)
-
-
-_LIMITERS: dict[tuple[str, RateLimit], SlidingWindowLimiter] = {}
-_LIMITERS_LOCK = threading.Lock()
-
-
-def shared_limiter(source: str, limit: RateLimit) -> SlidingWindowLimiter:
-    """One limiter per source and limit for the whole process.
-
-    A publisher counts requests per key or per client, not per run: back-to-back runs in one
-    process (schedules, the sensor, tests) must share the window, or the first requests of a
-    run can exceed it and each 429 costs a minute.
-    """
-    with _LIMITERS_LOCK:
-        return _LIMITERS.setdefault((source, limit), SlidingWindowLimiter(limit))
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What a previous 200 told us, for a conditional GET."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass(frozen=True)
-class ResponseRecord:
-    """One HTTP exchange as the raw landing zone keeps it (the URL already redacted).
-
-    A non-2xx body has every known secret replaced (a 400 may echo the request URL, key and
-    all) and `body_redacted` says so; a 2xx body is kept byte-exact.
-    """
-
-    source: str
-    url: str
-    status: int
-    body: bytes
-    etag: str | None
-    last_modified: str | None
-    content_type: str | None
-    fetched_at: datetime
-    elapsed_s: float
-    attempt: int
-    problem: str | None = None
-    body_redacted: bool = False
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    source: str
-    url: str
-    status: int
-    body: bytes | None  # None on 304 Not Modified
-    etag: str | None
-    last_modified: str | None
-    content_type: str | None
-    attempts: int
-    elapsed_s: float
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
 
 
 @dataclass
@@ -203,7 +86,7 @@ class HttpClient:
         if has_credentials(url):
             raise FetchError(source, shown, "the URL carries credentials (user:password@);"
                              " refused, nothing sent")
-        headers = _conditional_headers(validators)
+        headers = conditional_headers(validators)
         started = time.monotonic()
         problem = "no attempt made"
         for attempt in range(1, self.max_attempts + 1):
@@ -225,11 +108,12 @@ class HttpClient:
                     self._sleep_before_retry(attempt, None)
                 continue
             wait = None
-            problem = _problem(status, body, resp_headers, expect, conditional=bool(headers))
+            problem = response_problem(status, body, resp_headers, expect,
+                                       conditional=bool(headers))
             self._record(source, shown, status, body, resp_headers, attempt, started, problem)
             if status == 429:
-                wait = _retry_after_s(resp_headers.get("Retry-After"), self.rate_limited_wait_s)
-                problem = f"HTTP 429 Too Many Requests{_api_message(body)}"
+                wait = retry_after_s(resp_headers.get("Retry-After"), self.rate_limited_wait_s)
+                problem = f"HTTP 429 Too Many Requests{api_message(body)}"
                 if wait > self.max_retry_after_s:
                     raise FetchError(
                         source, shown,
@@ -237,7 +121,7 @@ class HttpClient:
                         f" more than the {self.max_retry_after_s:.0f} s this client waits:"
                         " not retried, run again later", status=429)
             elif status in RETRYABLE_STATUS:
-                problem = f"HTTP {status}{_api_message(body)}"
+                problem = f"HTTP {status}{api_message(body)}"
             elif problem is not None:
                 raise FetchError(source, shown, problem, status=status)
             else:
@@ -380,59 +264,6 @@ def full_url(url: str, params: Mapping[str, str] | None) -> str:
         return url
     return requests.Request("GET", url, params=params).prepare().url or url
 
-
-def _conditional_headers(validators: Validators | None) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    if validators and validators.etag:
-        headers["If-None-Match"] = validators.etag
-    if validators and validators.last_modified:
-        headers["If-Modified-Since"] = validators.last_modified
-    return headers
-
-
-def _problem(status: int, body: bytes, headers: Mapping[str, str], expect: str, *,
-             conditional: bool) -> str | None:
-    """Why this response cannot be used as data, or None when it can."""
-    if status == 304:
-        if conditional:
-            return None
-        return ("HTTP 304 Not Modified to a request without If-None-Match/If-Modified-Since:"
-                " there is nothing it could be unchanged from")
-    if status != 200:
-        return f"HTTP {status}{_api_message(body)}"
-    if not body.strip():
-        return "empty body (HTTP 200 with no content)"
-    content_type = (headers.get("Content-Type") or "").lower()
-    head = body[:512].lstrip().lower()
-    if "text/html" in content_type or head.startswith((b"<!doctype html", b"<html")):
-        return f"expected {expect.upper()} but received an HTML page (HTTP 200, {content_type})"
-    return None
-
-
-def _api_message(body: bytes) -> str:
-    """FRED's JSON error text, when the body is one."""
-    text = body[:1000].decode("utf-8", "replace")
-    if '"error_message"' in text:
-        import json
-
-        try:
-            return f": {json.loads(text)['error_message']}"
-        except (ValueError, KeyError, TypeError):
-            return ""
-    return ""
-
-
-def _retry_after_s(value: str | None, default: float) -> float:
-    if not value:
-        return default
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _short(exc: BaseException) -> str:

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.errors import PipelineError
-from pipelines.lib.raw import flag_bodies
+from pipelines.lib.fetch_log import flag_bodies
 from pipelines.lib.tables import TableDef, create_table
 from pipelines.lib.vintages import UpsertStats, Window, upsert_with_vintages
 from pipelines.lib.warehouse import transaction

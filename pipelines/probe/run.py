@@ -20,8 +20,10 @@ from typing import TextIO
 import polars as pl
 
 from pipelines.lib.errors import PipelineError
-from pipelines.lib.http import HttpClient, RateLimit, ResponseRecord
-from pipelines.lib.raw import RawStore
+from pipelines.lib.http import HttpClient
+from pipelines.lib.http_response import ResponseRecord
+from pipelines.lib.ratelimit import RateLimit
+from pipelines.lib.raw_store import RawStore
 from pipelines.lib.settings import Settings
 from pipelines.probe.files import ProbeFile, all_files, dates_of
 from pipelines.sources.excerpt import MAX_CELL_CHARS

@@ -9,7 +9,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from pipelines.lib.errors import FetchError
-from pipelines.lib.http import HttpClient, RateLimit, SlidingWindowLimiter, Validators
+from pipelines.lib.http import HttpClient
+from pipelines.lib.http_response import Validators
+from pipelines.lib.ratelimit import RateLimit, SlidingWindowLimiter
 
 KEY = "abcdefghij0123456789abcdefghij01"
 

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.errors import LandingZoneError, WarehouseError
-from pipelines.lib.raw import RawStore
+from pipelines.lib.raw_store import RawStore
 from pipelines.lib.warehouse import Warehouse, WarehouseBusy
 
 UNWRITABLE = Path("/sys/jgb-ust-flows-test")  # sysfs refuses new files, even to root

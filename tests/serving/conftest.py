@@ -11,8 +11,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.lib.fetch_log import ensure_raw_tables
 from pipelines.lib.publish import ERROR, WARN, CheckOutcome, publish_batch
-from pipelines.lib.raw import ensure_raw_tables
 from pipelines.lib.warehouse import Warehouse
 from pipelines.sources.mof.tables import JGB_YIELDS
 from pipelines.validation.results import record_outcomes

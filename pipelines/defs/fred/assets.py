@@ -30,7 +30,8 @@ from pipelines.defs.resources import PublishersResource, WarehouseResource
 from pipelines.ingest.fred.fetch import Endpoints
 from pipelines.ingest.fred.load import LoadOptions, SeriesResult, download, prepare, publish
 from pipelines.lib.errors import PipelineError
-from pipelines.lib.raw import Fetcher, RawStore
+from pipelines.lib.fetcher import Fetcher
+from pipelines.lib.raw_store import RawStore
 from pipelines.lib.refresh import keyed_versions
 from pipelines.lib.settings import fred_catalogue_path
 from pipelines.sources.fred import SeriesSpec, load_catalogue

@@ -26,7 +26,7 @@ from pipelines.ingest.fred.plan import (
 )
 from pipelines.ingest.fred.state import StoredSeries
 from pipelines.lib.errors import ParseError, SourceError
-from pipelines.lib.raw import Fetched, Fetcher
+from pipelines.lib.fetcher import Fetched, Fetcher
 from pipelines.sources.fred import (
     ObservationsPage,
     SeriesMeta,

@@ -51,8 +51,9 @@ from pipelines.ingest.fred.series import (
 )
 from pipelines.ingest.fred.state import StoredSeries, ensure_fred_tables, read_state
 from pipelines.lib.errors import ParseError, SourceError
+from pipelines.lib.fetch_log import LoadedFile, loaded_snapshot
+from pipelines.lib.fetcher import Fetcher
 from pipelines.lib.publish import BatchRejected
-from pipelines.lib.raw import Fetcher, LoadedFile, loaded_snapshot
 from pipelines.sources.fred import SeriesSpec
 from pipelines.sources.fred.urls import MAX_OBSERVATIONS_LIMIT
 from pipelines.validation import checks

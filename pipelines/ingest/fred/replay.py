@@ -23,8 +23,8 @@ from pipelines.ingest.fred.series import (
 from pipelines.ingest.fred.state import read_state
 from pipelines.ingest.fred.unit_changes import detect_unit_change
 from pipelines.lib.errors import ParseError, SourceError
+from pipelines.lib.fetcher import Fetcher
 from pipelines.lib.publish import PublishReport
-from pipelines.lib.raw import Fetcher
 from pipelines.lib.vintages import UpsertStats, Window, clear_vintaged, upsert_with_vintages
 from pipelines.lib.warehouse import transaction
 from pipelines.sources.fred import (

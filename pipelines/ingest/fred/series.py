@@ -27,8 +27,8 @@ from pipelines.ingest.fred.unit_changes import (
     record_unit_change,
 )
 from pipelines.lib.errors import ParseError, SourceError
+from pipelines.lib.fetcher import Fetched, Fetcher
 from pipelines.lib.publish import ERROR, CheckOutcome, PublishReport, publish_batch
-from pipelines.lib.raw import Fetched, Fetcher
 from pipelines.lib.redact import redact_text
 from pipelines.lib.vintages import Window, batch_is_current, upsert_with_vintages
 from pipelines.sources.fred import (

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 
 from pipelines.lib.errors import ParseError, SourceError
-from pipelines.lib.raw import Fetched, Fetcher
+from pipelines.lib.fetcher import Fetched, Fetcher
 from pipelines.sources.fred import SeriesMeta
 from pipelines.sources.fred.parse import parse_series_entry
 

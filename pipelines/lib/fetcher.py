@@ -1,132 +1,31 @@
-"""Raw landing zone: every response body kept byte-for-byte, content-addressed, with a log.
-
-Bodies live under `assets/raw/<source>/<sha256[:2]>/<sha256>`: the name is the hash of the
-bytes, so nothing secret can leak into a file name and the same body is stored once. The
-fetch log (`raw.fetch_log`) says which URL (secrets removed) gave which body, when, and with
-what status. `raw.loaded_files` records the bodies that reached staging: conditional GETs and
-"unchanged, skip" decisions are made against it, never against a body that was fetched but
-rejected or never loaded.
-"""
+"""Getting a source's bodies: over HTTP into the landing zone and the fetch log, or, in replay
+mode, back from the landing zone alone; and whether a body changed since it was last loaded."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipelines.lib.errors import FetchError, LandingZoneError
-from pipelines.lib.http import (
-    FetchResult,
-    HttpClient,
-    ResponseRecord,
-    Validators,
-    full_url,
+from pipelines.lib.errors import FetchError
+from pipelines.lib.fetch_log import (
+    INSERT_LOG,
+    LOG_COLUMNS,
+    LoadedFile,
+    ensure_raw_tables,
+    flag_bodies,
+    log_identity,
 )
+from pipelines.lib.http import HttpClient, full_url
+from pipelines.lib.http_response import FetchResult, ResponseRecord, Validators
 from pipelines.lib.manifest import Manifest, replay_key
+from pipelines.lib.raw_store import RawStore
 from pipelines.lib.redact import redact_url
-from pipelines.lib.warehouse import disk_error
-
-__all__ = ["Fetched", "Fetcher", "LoadedFile", "RawStore", "flag_bodies", "loaded_snapshot",
-           "replay_key"]
-
-FETCH_LOG_DDL = """
-CREATE SEQUENCE IF NOT EXISTS raw.fetch_log_seq;
-CREATE TABLE IF NOT EXISTS raw.fetch_log (
-    fetch_id BIGINT DEFAULT nextval('raw.fetch_log_seq') PRIMARY KEY,
-    source VARCHAR NOT NULL,
-    url VARCHAR NOT NULL,
-    status INTEGER NOT NULL,
-    etag VARCHAR,
-    last_modified VARCHAR,
-    content_type VARCHAR,
-    size_bytes BIGINT NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    raw_path VARCHAR NOT NULL,
-    fetched_at TIMESTAMPTZ NOT NULL,
-    elapsed_s DOUBLE,
-    attempt INTEGER,
-    problem VARCHAR,
-    body_redacted BOOLEAN
-);
-ALTER TABLE raw.fetch_log ADD COLUMN IF NOT EXISTS body_redacted BOOLEAN;
-COMMENT ON TABLE raw.fetch_log IS 'Every HTTP response received, good or bad: URL with secrets
- removed, status, validators, size and sha256 of the body kept under assets/raw/; body_redacted:
- a non-2xx body that echoed a secret, stored with it replaced.';
-CREATE TABLE IF NOT EXISTS raw.loaded_files (
-    dataset VARCHAR NOT NULL,
-    url VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    etag VARCHAR,
-    last_modified VARCHAR,
-    loaded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    rows_in_file BIGINT,
-    period_key VARCHAR,
-    PRIMARY KEY (dataset, url)
-);
-COMMENT ON TABLE raw.loaded_files IS 'The body (sha256) last published into staging for each
- dataset and URL; conditional GETs are made against it.';
-"""
-
-
-
-class RawStore:
-    """Content-addressed, write-once storage of response bodies."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def path_for(self, source: str, sha256: str) -> Path:
-        return self.root / source / sha256[:2] / sha256
-
-    def put(self, source: str, body: bytes) -> tuple[str, Path]:
-        sha = hashlib.sha256(body).hexdigest()
-        path = self.path_for(source, sha)
-        if not path.exists():
-            tmp = path.with_name(f".{sha}.{os.getpid()}.{threading.get_ident()}.tmp")
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with open(tmp, "wb") as fh:
-                    fh.write(body)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)  # atomic: a reader never sees half a body
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)  # a full disk leaves no half-written body behind
-                raise disk_error(self.root, exc) from None
-        return sha, path
-
-    def get(self, source: str, sha256: str) -> bytes:
-        """The body, or LandingZoneError naming the source and the missing file."""
-        path = self.path_for(source, sha256)
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise LandingZoneError(
-                source, None,
-                f"raw file {path} cannot be read ({exc.strerror or type(exc).__name__}):"
-                " restore assets/raw/ from a backup, or run without REPLAY=1 to fetch again",
-            ) from None
-
-
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(FETCH_LOG_DDL)
-
-
-@dataclass(frozen=True)
-class LoadedFile:
-    """The body last published into staging for a dataset and URL."""
-
-    sha256: str
-    validators: Validators
-    rows: int | None
-    period_key: str | None
 
 
 @dataclass(frozen=True)
@@ -195,9 +94,9 @@ class Fetcher:
         if logged == 0:
             # The responses downloaded while detached are in the manifest too: they are
             # inserted once, from the pending rows, after this.
-            pending = {_log_identity(row) for row in self._pending}
+            pending = {log_identity(row) for row in self._pending}
             for rec in self.manifest.records("fetch"):
-                if _log_identity(rec) not in pending:
+                if log_identity(rec) not in pending:
                     self._insert_log(rec)
         elif not self.manifest.path.exists():
             rows = self._cursor.execute(
@@ -205,12 +104,12 @@ class Fetcher:
                 " sha256, raw_path, fetched_at, elapsed_s, attempt, problem, body_redacted"
                 " FROM raw.fetch_log ORDER BY fetch_id").fetchall()
             for row in rows:
-                rec = dict(zip(_LOG_COLUMNS, row, strict=True))
+                rec = dict(zip(LOG_COLUMNS, row, strict=True))
                 self.manifest.append("fetch", **rec, replay_key=replay_key(rec["url"]))
 
     def _insert_log(self, rec: dict[str, Any]) -> None:
         assert self._cursor is not None
-        self._cursor.execute(_INSERT_LOG, [rec.get(c) for c in _LOG_COLUMNS])
+        self._cursor.execute(INSERT_LOG, [rec.get(c) for c in LOG_COLUMNS])
 
     def _log(self, rec: ResponseRecord) -> None:
         sha, path = self.store.put(rec.source, rec.body)
@@ -365,49 +264,3 @@ class Fetcher:
             " VALUES (?, ?, ?, ?, ?, now(), ?, ?)",
             [dataset, r.url, fetched.sha256, r.etag, r.last_modified, rows, period_key],
         )
-
-
-def loaded_snapshot(
-    con: duckdb.DuckDBPyConnection, datasets: list[str]
-) -> dict[tuple[str, str], LoadedFile]:
-    """What `Fetcher.loaded` would answer for these datasets, read once under the lock."""
-    ensure_raw_tables(con)
-    rows = con.execute(
-        "SELECT dataset, url, sha256, etag, last_modified, rows_in_file, period_key"
-        " FROM raw.loaded_files WHERE list_contains(?, dataset)", [datasets]).fetchall()
-    return {(d, u): LoadedFile(sha, Validators(etag=e, last_modified=lm), n, period)
-            for d, u, sha, e, lm, n, period in rows}
-
-
-def flag_bodies(con: duckdb.DuckDBPyConnection, sha256s: list[str], problem: str) -> None:
-    """Set `problem` on the newest unflagged fetch-log row of each body never loaded.
-
-    A body that failed to parse or was refused by a check arrived as a clean 200, so the
-    HTTP client logged no problem; without this flag an operator could not tell it from a
-    good one, and a replay (which takes the newest good body) would load it again. Bodies
-    that reached staging before (an unchanged file re-read to combine with a bad one) are
-    left alone, and so are older rows of the same bytes.
-    """
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw'"
-                         " AND table_name = 'fetch_log'").fetchall()[0][0]
-    for sha in dict.fromkeys(s for s in sha256s if s):
-        if exists:
-            con.execute(
-                "UPDATE raw.fetch_log SET problem = ? WHERE fetch_id = (SELECT max(fetch_id)"
-                " FROM raw.fetch_log WHERE sha256 = ? AND problem IS NULL)"
-                " AND sha256 NOT IN (SELECT sha256 FROM raw.loaded_files)",
-                [problem[:2000], sha],
-            )
-
-
-def _log_identity(rec: dict[str, Any]) -> tuple[str, str, str]:
-    """One response, as a fetch-log row or as its manifest line (time as ISO text)."""
-    when = rec["fetched_at"]
-    return rec["url"], rec["sha256"], when.isoformat() if isinstance(when, datetime) else when
-
-
-_LOG_COLUMNS = ("source", "url", "status", "etag", "last_modified", "content_type",
-                "size_bytes", "sha256", "raw_path", "fetched_at", "elapsed_s", "attempt",
-                "problem", "body_redacted")
-_INSERT_LOG = (f"INSERT INTO raw.fetch_log ({', '.join(_LOG_COLUMNS)})"  # noqa: S608
-               f" VALUES ({', '.join('?' * len(_LOG_COLUMNS))})")
