@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import session_port
 from tests.reliability import harness as h
 
 RESULTS_ENV = "FAULT_MATRIX_RESULTS"  # where the session writes the observed outcome table
@@ -20,10 +21,7 @@ RESULTS_ENV = "FAULT_MATRIX_RESULTS"  # where the session writes the observed ou
 def port() -> int:
     """Every replica of the session binds this port, so URLs logged in a baseline's
     raw.loaded_files still match in the copies of it (conditional GET works across them)."""
-    rep = h.start_replica(h.D0)
-    port = int(rep.url.rsplit(":", 1)[1])
-    rep.stop()
-    return port
+    return session_port()
 
 
 @pytest.fixture(scope="session")
