@@ -19,6 +19,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PUBLISHERS_DIR = REPO_ROOT / "tests" / "data" / "publishers"
+# Fixtures of a real end-to-end run (a warehouse built by Dagster, a database server).
+END_TO_END = frozenset({"baseline", "baselines", "assets_dir", "replica_at", "postgres"})
 # Below Linux's ephemeral range (32768-60999): no socket asking for port 0 is ever given one.
 SESSION_PORTS = range(20000, 30000)
 
@@ -42,6 +44,22 @@ def session_port() -> int:
                 continue
         return port
     raise RuntimeError(f"no free port in {first}-{first + slice_size - 1}")
+
+
+def run_cost(item: pytest.Item) -> int:
+    """0 for the slowest tests (marked slow, or a group sharing an expensive fixture), 1 for
+    other end-to-end runs, 2 for the rest."""
+    if item.get_closest_marker("slow") or item.get_closest_marker("xdist_group"):
+        return 0
+    return 1 if END_TO_END.intersection(getattr(item, "fixturenames", ())) else 2
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In parallel processes, hand out the longest tests first: a five-minute test started
+    last would make the suite five minutes longer. (xdist then puts the largest groups first;
+    the sort is stable, so a group's tests keep their order.)"""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=run_cost)
 
 
 @pytest.fixture(scope="session")
