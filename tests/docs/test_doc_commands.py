@@ -133,8 +133,6 @@ SQL_RUNNER = (
 
 
 _WORKED: set[str] = set()
-# One clone and one `make demo` per process, and _WORKED: keep every test here in one process.
-pytestmark = pytest.mark.xdist_group("docs_clone")
 
 
 def _run_block(root: Path, block: Block) -> list[str]:

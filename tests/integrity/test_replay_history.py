@@ -26,7 +26,6 @@ KEYS = (*h.SOURCES["FRED keyless"].keys, dg.AssetKey(["mof", "jgb_yields"]),
         dg.AssetKey(["tic", "tic_holdings"]))
 REVISED = ("2026/11/17", 10, "1.999")  # day, tenor column (1-based after the date), new text
 WITHDRAWN = ("2026/11/18", 3)
-pytestmark = pytest.mark.xdist_group("replay_history")  # `loaded`: four runs, built once
 
 
 def staging(assets_dir: Path) -> dict[str, tuple[int, int]]:

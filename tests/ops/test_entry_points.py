@@ -26,8 +26,7 @@ from pipelines.replica import Replica
 from tests.conftest import REPO_ROOT
 from tests.reliability.harness import write_catalogue
 
-# One baseline per module: in `make test`'s parallel processes every test here runs in one.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ops_entry_points")]
+pytestmark = pytest.mark.slow
 
 TABLE5 = "/resource-center/data-chart-center/tic/Documents/slt_table5.txt"
 JGB = "/english/policy/jgbs/"

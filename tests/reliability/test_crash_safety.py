@@ -35,8 +35,6 @@ ROWS = 450_000
 KILLS = 5
 FRACTIONS = [(k + 0.5) / KILLS for k in range(KILLS)]  # kill at 10 %, 30 % … 90 % of a write
 LANDED: list[str] = []
-# test_zz reads LANDED, and the module fixtures run a baseline: one process for them all.
-pytestmark = pytest.mark.xdist_group("crash_safety")
 
 
 @dataclass

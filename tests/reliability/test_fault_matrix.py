@@ -56,11 +56,8 @@ FULL_ENV = "FAULT_MATRIX"
 
 
 def _cases(full: bool) -> list[Any]:
-    """In `make test`'s parallel processes, the cases of one source run in one process: its
-    D1 reference run (and its FRED mode's baseline) is built there once, not in each."""
     sources = list(h.SOURCES)
-    return [pytest.param(s, f, id=f"{h.slug(s)}-{h.slug(f)}",
-                         marks=pytest.mark.xdist_group(f"fault_matrix_{h.slug(s)}"))
+    return [pytest.param(s, f, id=f"{h.slug(s)}-{h.slug(f)}")
             for j, f in enumerate(h.FAULTS)
             for i, s in enumerate(sources) if full or i == j % len(sources)]
 
