@@ -36,8 +36,11 @@ dev: setup  ## the Dagster UI on http://127.0.0.1:3000 (DEV_PORT), schedules and
 serve: setup  ## production processes until Ctrl-C: code server, daemon, webserver (docs/deploy.md)
 	$(UV) run python -m pipelines.serve
 
-test: setup  ## the test suite, offline, 30-60 minutes on 2 cores (real files in tests/data/)
-	$(UV) run pytest
+# The suite runs in TEST_WORKERS processes (pytest-xdist; TEST_WORKERS=0: in this one).
+# --dist loadgroup keeps the tests of a module marked xdist_group in one process.
+TEST_WORKERS ?= 2
+test: setup  ## the test suite, offline, in 2 processes: 15-25 minutes on 2 cores (real files in tests/data/)
+	$(UV) run pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup
 	$(UV) run ruff check .

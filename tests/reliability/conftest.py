@@ -5,35 +5,46 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
+from tests.conftest import session_port
 from tests.reliability import harness as h
 
 RESULTS_ENV = "FAULT_MATRIX_RESULTS"  # where the session writes the observed outcome table
+
+T = TypeVar("T")
+# tests/integrity re-exports these fixtures, which makes pytest hold a second copy of each:
+# both copies return the one value made here, so the baselines are built once per process.
+_MADE: dict[str, Any] = {}
+
+
+def _once(name: str, make: Callable[[], T]) -> T:
+    if name not in _MADE:
+        _MADE[name] = make()
+    return _MADE[name]
 
 
 @pytest.fixture(scope="session")
 def port() -> int:
     """Every replica of the session binds this port, so URLs logged in a baseline's
     raw.loaded_files still match in the copies of it (conditional GET works across them)."""
-    rep = h.start_replica(h.D0)
-    port = int(rep.url.rsplit(":", 1)[1])
-    rep.stop()
-    return port
+    return _once("port", session_port)
 
 
 @pytest.fixture(scope="session")
 def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return h.write_catalogue(tmp_path_factory.mktemp("catalogue"))
+    return _once("catalogue",
+                 lambda: h.write_catalogue(tmp_path_factory.mktemp("catalogue")))
 
 
 @pytest.fixture(scope="session")
 def assets(catalogue: Path) -> h.Definitions:
-    return h.all_assets(catalogue)
+    return _once("assets", lambda: h.all_assets(catalogue))
 
 
 @dataclass
@@ -114,7 +125,8 @@ def state(assets_dir: Path, src: h.Source) -> dict[str, object]:
 @pytest.fixture(scope="session")
 def baselines(tmp_path_factory: pytest.TempPathFactory, port: int, catalogue: Path,
               assets: h.Definitions) -> Baselines:
-    return Baselines(tmp_path_factory.mktemp("baselines"), port, catalogue, assets)
+    return _once("baselines", lambda: Baselines(tmp_path_factory.mktemp("baselines"), port,
+                                                 catalogue, assets))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.replica import Replica
+from tests.conftest import session_port
 from tests.runs import scenario as s
 
 
@@ -16,10 +17,7 @@ from tests.runs import scenario as s
 def port() -> int:
     """Every replica of the session binds this port: the URLs the warehouse has loaded stay
     the same from run to run, as the real publishers' do (so unchanged files are unchanged)."""
-    rep = Replica.start(as_of=s.D0)
-    port = int(rep.url.rsplit(":", 1)[1])
-    rep.stop()
-    return port
+    return session_port()
 
 
 @pytest.fixture(scope="session")
