@@ -39,7 +39,7 @@ serve: setup  ## production processes until Ctrl-C: code server, daemon, webserv
 # The suite runs in TEST_WORKERS processes (pytest-xdist; TEST_WORKERS=0: in this one).
 # --dist loadgroup keeps the tests of a module marked xdist_group in one process.
 TEST_WORKERS ?= 2
-test: setup  ## the test suite, offline, in 2 processes: 15-25 minutes on 2 cores (real files in tests/data/)
+test: setup  ## the test suite, offline, in 2 processes: about 20-25 minutes on 2 cores (real files in tests/data/)
 	$(UV) run pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup
