@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 import pytest
 
+from pipelines.definitions import SENSORS
 from pipelines.defs import sensors
 from pipelines.defs.resources import PublishersResource
 from pipelines.replica import Replica
@@ -48,7 +49,7 @@ def _tick(replica: Replica, cursor: str | None,
     publishers = PublishersResource(mof_url=replica.url, tic_url=replica.url)
     context = dg.build_sensor_context(cursor=cursor, instance=instance,
                                       resources={"publishers": publishers})
-    result = sensors.publisher_file_watcher(context)
+    result = SENSORS["publisher_file_watcher"](context)
     assert isinstance(result, dg.SensorResult)
     return result
 
