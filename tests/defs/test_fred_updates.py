@@ -109,6 +109,23 @@ def test_window_start_falls_back_after_two_weeks() -> None:
     assert window_start(today - timedelta(days=13), today).date() == date(2026, 11, 6)
 
 
+def test_a_check_made_while_fred_was_stale_never_hides_an_update_after_what_staging_holds() -> None:
+    """The full fault matrix's frozen-file case in API mode: a run on D1 while FRED served D0
+    recorded its check on D1; the next run must still ask from before staging's last_updated
+    (a day's margin for time zones), or an update FRED made on D0 evening is never fetched."""
+    from datetime import UTC, datetime
+
+    from pipelines.ingest.fred.updates import window_start
+
+    today = date(2026, 11, 19)
+    held_d0 = datetime(2026, 11, 17, 21, 19, tzinfo=UTC)
+    assert window_start(today, today).date() == date(2026, 11, 18)
+    assert window_start(today, today, [held_d0, None]).date() == date(2026, 11, 16)
+    # A stamp older than FRED keeps (a monthly series) does not widen the question.
+    old = datetime(2026, 10, 1, tzinfo=UTC)
+    assert window_start(today, today, [old]).date() == date(2026, 11, 18)
+
+
 def test_a_check_covers_only_the_series_it_refreshed() -> None:
     import duckdb
 

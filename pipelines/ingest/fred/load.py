@@ -269,7 +269,8 @@ def _updates(
     or the question failed)."""
     if not api_key or options.alfred_backfill or fetcher.replay:
         return None
-    since = updates.window_start(prepared.last_check, prepared.as_of)
+    held = [prepared.state[s.id].last_updated for s in specs if s.id in prepared.state]
+    since = updates.window_start(prepared.last_check, prepared.as_of, held)
     if since is None:
         return None
     try:

@@ -15,6 +15,7 @@ reappears with the `last_updated` staging already holds is skipped without a req
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -75,11 +76,21 @@ def record_check(con: duckdb.DuckDBPyConnection, series_ids: list[str], today: d
         " checked_at = now()", [[sid, today] for sid in series_ids])
 
 
-def window_start(checked_on: date | None, today: date) -> datetime | None:
-    """Where the updates question starts; None: no check, or older than FRED keeps."""
+def window_start(
+    checked_on: date | None, today: date, held: Iterable[datetime | None] = ()
+) -> datetime | None:
+    """Where the updates question starts; None: no check, or older than FRED keeps.
+
+    No later than the day before the oldest `last_updated` staging holds (`held`) within
+    FRED's two weeks: a check made while FRED served stale data must not hide an update
+    FRED made after what staging holds but before that check."""
     if checked_on is None or today - checked_on > KEPT:
         return None
-    return datetime.combine(checked_on - timedelta(days=1), datetime.min.time())
+    start = checked_on - timedelta(days=1)
+    recent = [h.date() for h in held if h is not None and today - h.date() <= KEPT]
+    if recent:
+        start = min(start, min(recent) - timedelta(days=1))
+    return datetime.combine(start, datetime.min.time())
 
 
 def ask(fetcher: Fetcher, api_url: str, api_key: str, since: datetime, today: date,
