@@ -1,11 +1,11 @@
 """Latency as a distribution: a release at every minute of each publisher's window.
 
 The watcher's polling plan (pipelines.lib.polling, followed by publisher_file_watcher) says
-when each release of a watched file is first seen; FRED's dailies have no watched file, so a
-FRED release is first seen at the next tick of fred_daily_schedule. The processing time after
+when each release of a watched file, or of FRED's release probe (DGS10), is first seen; a
+publisher with neither would be seen at its schedule's next tick. The processing time after
 that (the ingest run, the automation sensor's interval and the marts run) is the one measured
 on the replica in the same benchmark run. Requests per day count every poll the watcher sends
-for its files (one conditional HEAD each) on a day when every window is open (a Thursday,
+(one conditional HEAD or one small GET each) on a day when every window is open (a Thursday,
 days 14-20); the schedules' runs are not polls.
 """
 
@@ -38,9 +38,9 @@ def first_poll_after(window: polling.Window, release: datetime) -> datetime:
     raise ValueError(f"{window.name}: no poll within a day of {release}")
 
 
-def first_schedule_tick_after(release: datetime) -> datetime:
-    """FRED's dailies are not watched: the fred_daily schedule's next tick sees the release."""
-    schedule = SCHEDULES["fred_daily_schedule"]
+def first_schedule_tick_after(name: str, release: datetime) -> datetime:
+    """An unwatched publication is seen at its schedule's next tick."""
+    schedule = SCHEDULES[f"{name}_schedule"]
     ticks = cron_string_iterator(release.timestamp(), schedule.cron_schedule,
                                  schedule.execution_timezone)
     return next(t for t in ticks if t > release).astimezone(UTC)
@@ -57,7 +57,7 @@ def distribution(processing_s: dict[str, float], day: date = WORST_DAY) -> dict[
         minutes = []
         for release in polling.release_minutes(window, day):
             seen = first_poll_after(window, release) if name in watched \
-                else first_schedule_tick_after(release)
+                else first_schedule_tick_after(name, release)
             minutes.append((seen - release).total_seconds() / 60 + processing_s[name] / 60)
         every += minutes
         publishers[name] = {
@@ -66,7 +66,7 @@ def distribution(processing_s: dict[str, float], day: date = WORST_DAY) -> dict[
             "p95": _quantile(minutes, 0.95), "max": max(minutes),
         }
         wait = (f"poll wait up to {polling.DENSE.total_seconds() / 60:.0f} min" if name in watched
-                else "wait for fred_daily_schedule (no watched file)")
+                else f"wait for {name}_schedule (not watched)")
         worst[name] = f"{wait} + measured processing {processing_s[name]:.0f} s"
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     by_publisher = {}

@@ -1,13 +1,15 @@
 """Sensors: the declarative-automation sensor, and a cheap watcher of the publishers' small files.
 
 The watched files are the ones a dataset declaration marks `watched`, each with its cadence's
-job and release window. The watcher ticks every minute; on each tick the polling plan
-(lib/polling.py) says which files are due: every 2 minutes inside the publisher's release
-window, hourly outside it. The cursor keeps each file's last poll time with its version, so the
-plan survives restarts. A due file is asked only "has this file changed?" (HEAD with If-None-Match /
-If-Modified-Since; a conditional GET where HEAD is refused or gives no validator, hashing the
-body) and requests the matching ingestion job once per change: the cursor keeps each file's
-last version, and the run_key is that version, so even a lost cursor never repeats a run.
+job and release window; a publisher with no such file declares a release probe instead (FRED:
+one small request about a bellwether series, sources/fred/probe.py). The watcher ticks every
+minute; on each tick the polling plan (lib/polling.py) says which are due: every 2 minutes
+inside the publisher's release window, hourly outside it. The cursor keeps each one's last poll
+time with its version, so the plan survives restarts. A due file is asked only "has this file
+changed?" (HEAD with If-None-Match / If-Modified-Since; a conditional GET where HEAD is refused
+or gives no validator, hashing the body), a probe for the release its answer names; either
+requests the matching ingestion job once per change: the cursor keeps the last version, and the
+run_key is that version, so even a lost cursor never repeats a run.
 Marts and serving then refresh through the automation sensor, once per upstream change.
 
 Both sensors start STOPPED unless JGB_AUTOMATION=on (lib/settings.py), like the schedules:
@@ -28,7 +30,8 @@ import requests
 
 from pipelines.defs.resources import PublishersResource
 from pipelines.lib import polling
-from pipelines.lib.datasets import Dataset, Publisher
+from pipelines.lib.datasets import Dataset, Publisher, ReleaseProbe
+from pipelines.lib.errors import ParseError
 from pipelines.lib.http import USER_AGENT
 from pipelines.lib.settings import Settings, automation_enabled
 
@@ -48,44 +51,63 @@ def default_sensor_status() -> dg.DefaultSensorStatus:
 
 
 @dataclass(frozen=True)
+class Probe:
+    changed: bool
+    state: dict[str, str | None]  # etag, last_modified, version
+    note: str
+
+
+State = dict[str, str | None]
+
+
+@dataclass(frozen=True)
 class Watched:
-    """A small file a publisher rewrites on release, and the job that ingests it."""
+    """A small file a publisher rewrites on release (or a release probe), and the job it runs."""
 
     name: str
-    url: Callable[[Settings], str]
+    url: Callable[[Settings], str]  # for messages: never carries a key
     job: dg.UnresolvedAssetJobDefinition
     window: str  # the release window's name (polling.BY_NAME for the built-in publishers)
     plan: polling.Window  # the release window itself: when to poll densely
+    check: Callable[[Settings, State], Probe]  # has it changed since this state?
 
 
-def _watched_url(ds: Dataset, index: int) -> Callable[[Settings], str]:
+def _watched_file(ds: Dataset, index: int) -> tuple[Callable[[Settings], str],
+                                                    Callable[[Settings, State], Probe]]:
     def url(settings: Settings) -> str:
         assert ds.files is not None
         return ds.files(settings)[index].url
-    return url
+    return url, lambda settings, previous: probe(url(settings), previous)
+
+
+def _release_probe(decl: ReleaseProbe) -> tuple[Callable[[Settings], str],
+                                                Callable[[Settings, State], Probe]]:
+    def url(settings: Settings) -> str:
+        return decl.request(settings)[0]
+    return url, lambda settings, previous: probe_release(decl, settings, previous)
 
 
 def watched_files(
     publishers: Iterable[Publisher], jobs: Mapping[str, dg.UnresolvedAssetJobDefinition]
 ) -> tuple[Watched, ...]:
-    """Every file a declaration marks `watched`, with its cadence's job and release window."""
+    """Every file a declaration marks `watched`, and every release probe, with its cadence's
+    job and release window."""
     out: list[Watched] = []
     for ds in (d for p in publishers for d in p.datasets):
+        for decl in ds.probes:
+            if decl.cadence.window is not None and decl.cadence.name in jobs:
+                url, check = _release_probe(decl)
+                out.append(Watched(decl.name, url, jobs[decl.cadence.name],
+                                   decl.cadence.window.name, decl.cadence.window, check))
         if ds.files is None or ds.cadence.window is None or ds.cadence.name not in jobs:
             continue
         for index, f in enumerate(ds.files(Settings())):
             if f.watched:
-                out.append(Watched(f"{ds.publisher}_{f.name.rsplit('.', 1)[0]}",
-                                   _watched_url(ds, index), jobs[ds.cadence.name],
-                                   ds.cadence.window.name, ds.cadence.window))
+                url, check = _watched_file(ds, index)
+                out.append(Watched(f"{ds.publisher}_{f.name.rsplit('.', 1)[0]}", url,
+                                   jobs[ds.cadence.name], ds.cadence.window.name,
+                                   ds.cadence.window, check))
     return tuple(out)
-
-
-@dataclass(frozen=True)
-class Probe:
-    changed: bool
-    state: dict[str, str | None]  # etag, last_modified, version
-    note: str
 
 
 def probe(url: str, previous: dict[str, str | None] | None) -> Probe:
@@ -117,6 +139,28 @@ def probe(url: str, previous: dict[str, str | None] | None) -> Probe:
     return Probe(version != previous.get("version"), state, f"GET {got.status_code}")
 
 
+def probe_release(decl: ReleaseProbe, settings: Settings, previous: State) -> Probe:
+    """Ask a release probe; the version its answer names is the release. Raises on HTTP
+    errors, and ParseError on an answer that is not what the publisher sends (an error page)."""
+    url, params = decl.request(settings)
+    got = requests.get(url, params=params, headers={"User-Agent": USER_AGENT},
+                       timeout=TIMEOUT_S)
+    got.raise_for_status()
+    version = decl.version(settings, got.content)
+    return Probe(version != previous.get("version"),
+                 {"etag": None, "last_modified": None, "version": version},
+                 f"GET {got.status_code}: {version}")
+
+
+def _why(exc: Exception) -> str:
+    """What went wrong, in words that never carry a URL's query (an API key may be in it)."""
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return f"HTTP {exc.response.status_code}"
+    if isinstance(exc, ParseError):
+        return f"ParseError: {str(exc)[:200]}"
+    return type(exc).__name__
+
+
 def build_watcher(watched: Sequence[Watched]) -> dg.SensorDefinition:
     """The watcher of these files (one sensor, one cursor for all of them)."""
 
@@ -125,9 +169,10 @@ def build_watcher(watched: Sequence[Watched]) -> dg.SensorDefinition:
         jobs=list({w.job.name: w.job for w in watched}.values()),
         minimum_interval_seconds=WATCH_INTERVAL_S,
         default_status=default_sensor_status(),
-        description="Conditional HEAD/GET on " + ", ".join(w.name for w in watched)
+        description="Conditional HEAD/GET or a release probe on "
+        + ", ".join(w.name for w in watched)
         + ", every 2 min in each release window and hourly otherwise (lib/polling.py);"
-        " runs the matching ingestion job once per new version of a file.",
+        " runs the matching ingestion job once per new version or release.",
     )
     def publisher_file_watcher(
         context: dg.SensorEvaluationContext, publishers: PublishersResource
@@ -154,11 +199,11 @@ def watch(
             continue
         url = w.url(settings)
         try:
-            result = probe(url, {k: v for k, v in previous.items() if k != "polled_at"})
-        except requests.RequestException as exc:
+            result = w.check(settings, {k: v for k, v in previous.items() if k != "polled_at"})
+        except (requests.RequestException, ParseError) as exc:
             # One publisher down must not stop the others; the cursor keeps its last state,
             # and the poll time, so a failing publisher is asked again on the plan's next beat.
-            context.log.warning(f"{w.name}: {url} could not be checked: {type(exc).__name__}")
+            context.log.warning(f"{w.name}: {url} could not be checked: {_why(exc)}")
             notes.append(f"{w.name}: error")
             cursor[w.name] = {**previous, "polled_at": now.isoformat()}
             continue

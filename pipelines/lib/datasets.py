@@ -60,6 +60,19 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class ReleaseProbe:
+    """A tiny request whose answer changes when a cadence's release lands, for a publisher with
+    no small file to watch (FRED): the watcher asks it in the cadence's window (sensors.py)."""
+
+    name: str
+    cadence: Cadence  # its window says when to ask densely; its job is run on a change
+    # (url, params): params may carry an API key, so only the url is ever logged.
+    request: Callable[[Settings], tuple[str, dict[str, str]]]
+    # The release the answer identifies (e.g. the newest observation date); raises ParseError.
+    version: Callable[[Settings, bytes], str]
+
+
+@dataclass(frozen=True)
 class Parsed:
     file: SourceFile
     fetched: Fetched
@@ -149,6 +162,8 @@ class Dataset:
     companions: tuple[str, ...] = ()
     # FRED: the column naming the series an asset (and an AuditContext's `series`) covers.
     series_column: str | None = None
+    # What the watcher asks when no file of this dataset is `watched` (FRED's dailies).
+    probes: tuple[ReleaseProbe, ...] = ()
 
     @property
     def table_name(self) -> str:

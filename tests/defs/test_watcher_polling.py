@@ -21,7 +21,8 @@ from tests.defs.conftest import AS_OF
 DAY = datetime(2026, 11, 19, tzinfo=UTC)
 # Windows in UTC that day, written from the publishers' calendars, not from polling.py:
 JGB_WINDOW = (DAY.replace(hour=5, minute=30), DAY.replace(hour=7, minute=30))  # 14:30-16:30 JST
-PATHS = {"mof_jgbcme": "jgbcme.csv", "tic_slt_table5": "slt_table5", "mof_week": "week.csv"}
+PATHS = {"mof_jgbcme": "jgbcme.csv", "tic_slt_table5": "slt_table5", "mof_week": "week.csv",
+         "fred_daily_release": "fredgraph.csv"}
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,13 @@ def replica() -> Iterator[Replica]:
     rep = Replica.start(as_of=AS_OF)
     yield rep
     rep.stop()
+
+
+@pytest.fixture(autouse=True)
+def keyless_as_of_the_replica(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FRED's release probe asks fredgraph.csv for the replica's last two weeks."""
+    monkeypatch.setenv("AS_OF_DATE", AS_OF.isoformat())
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +54,8 @@ class Clock:
 
 def _tick(replica: Replica, cursor: str | None,
           instance: dg.DagsterInstance | None = None) -> dg.SensorResult:
-    publishers = PublishersResource(mof_url=replica.url, tic_url=replica.url)
+    publishers = PublishersResource(mof_url=replica.url, tic_url=replica.url,
+                                    fred_graph_url=replica.url)
     context = dg.build_sensor_context(cursor=cursor, instance=instance,
                                       resources={"publishers": publishers})
     result = SENSORS["publisher_file_watcher"](context)
@@ -88,8 +97,8 @@ def _gaps(times: list[datetime], lo: datetime, hi: datetime) -> list[float]:
 
 def test_each_file_is_asked_every_2_min_in_its_window_and_hourly_outside(
         replica: Replica, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch) -> None:
-    # 04:25-08:35 UTC: the JGB file's window with an hour and more on each side; TIC's and
-    # the weekly file's windows are closed all along (250 ticks, about 10 s).
+    # 04:25-08:35 UTC: the JGB file's window with an hour and more on each side; TIC's, the
+    # weekly file's and FRED's windows are closed all along (250 ticks, about 10 s).
     start = JGB_WINDOW[0] - timedelta(minutes=65)
     asked = _simulate(replica, instance, monkeypatch, start, 250 / 60)
     jgb = asked["mof_jgbcme"]
@@ -101,7 +110,7 @@ def test_each_file_is_asked_every_2_min_in_its_window_and_hourly_outside(
     # After the window: the poll the last dense one scheduled, then hourly.
     assert after[0] == JGB_WINDOW[1] and _gaps(after, after[0], start + timedelta(hours=5)) \
         == [60.0], after
-    for name in ("tic_slt_table5", "mof_week"):
+    for name in ("tic_slt_table5", "mof_week", "fred_daily_release"):
         gaps = _gaps(asked[name], start, start + timedelta(hours=5))
         assert len(asked[name]) == 4 and set(gaps) == {60.0}, (name, asked[name])
 

@@ -2,7 +2,7 @@
 
 A real PostgreSQL server, the services started by pipelines/serve.py, the replica over real
 HTTP. Yesterday's state is materialised in-process on the same instance, then the publishers
-release a day. The daemon's first tick of the watcher sensor queues three ingestion runs; the
+release a day. The daemon's first tick of the watcher sensor queues four ingestion runs; the
 daemon is SIGKILLed while one of them runs, the daily FRED schedule is marked as on for three
 weeks (so the restarted daemon owes it its last missed tick), and the daemon is restarted:
 every run queued before the kill, the schedule's run and the automation runs must complete,
@@ -35,8 +35,9 @@ from tests.deploy.postgres import Postgres, free_port
 from tests.deploy.procs import alive, descendants, graphql, wait_for
 
 AS_OF = datetime(2026, 11, 20).date()
-WATCHED_JOBS = {"mof_jgb", "tic", "mof_flows_weekly"}
-# Due after the restart: the schedules of the sources the watcher does not cover.
+WATCHED_JOBS = {"mof_jgb", "tic", "mof_flows_weekly", "fred_daily"}
+# Due after the restart: FRED's daily schedule (the watcher's probe follows DGS10's release
+# only; the 17:30 CT schedule brings the dailies released later).
 CATCH_UP = {"fred_daily_schedule"}
 ACTIVE = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING")
 RUNS_QUERY = "{ runsOrError { ... on Runs { results { runId status jobName } } } }"

@@ -25,6 +25,7 @@ from werkzeug import Request, Response
 from pipelines.definitions import JOBS, SCHEDULES, SENSORS
 from pipelines.defs import sensors
 from pipelines.defs.resources import PublishersResource
+from pipelines.sources.fred.urls import FREDGRAPH_PATH
 from pipelines.sources.mof import urls as mof_urls
 from pipelines.sources.tic import urls as tic_urls
 from tests.conftest import REPO_ROOT
@@ -106,6 +107,9 @@ def publishers(httpserver: HTTPServer) -> Iterator[dict[str, Publisher]]:
         "tic_slt_table5": (tic_urls.SLT_TABLE5_PATH,
                            Publisher(b"tic v1", '"t1"', head_allowed=False)),
         "mof_week": (mof_urls.FLOWS_WEEKLY.path, Publisher(b"week v1", "", validators=False)),
+        # FRED's release probe: DGS10 of the last two weeks (observation_date header, 2024-).
+        "fred_daily_release": (FREDGRAPH_PATH, Publisher(
+            b"observation_date,DGS10\n2026-11-17,4.10\n2026-11-18,4.12\n", "", validators=False)),
     }
     for path, handler in files.values():
         for method in ("HEAD", "GET"):
@@ -118,13 +122,16 @@ def hourly_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each tick an hour after the last, so the polling plan finds every file due."""
     ticks = iter(datetime(2026, 11, 19, h, tzinfo=UTC) for h in range(24))
     monkeypatch.setattr(sensors, "clock", lambda: next(ticks))
+    monkeypatch.setenv("AS_OF_DATE", "2026-11-19")  # FRED's probe: keyless, the two weeks before
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
 
 
 def _tick(httpserver: HTTPServer, cursor: str | None) -> dg.SensorResult:
     base = httpserver.url_for("").rstrip("/")
     context = dg.build_sensor_context(
         cursor=cursor,
-        resources={"publishers": PublishersResource(mof_url=base, tic_url=base)},
+        resources={"publishers": PublishersResource(mof_url=base, tic_url=base,
+                                                    fred_graph_url=base)},
     )
     result = publisher_file_watcher(context)
     assert isinstance(result, dg.SensorResult)
@@ -144,6 +151,7 @@ def test_watcher_requests_one_run_per_changed_file_and_none_when_unchanged(
 ) -> None:
     first = _tick(httpserver, None)  # nothing known yet: every file is new
     assert _runs(first) == [
+        ("fred_daily", "fred_daily_release:DGS10 through 2026-11-18"),  # the newest value
         ("mof_flows_weekly", f"mof_week:{_sha(b'week v1')}"),  # no validators: body hash
         ("mof_jgb", 'mof_jgbcme:"j1"'),
         ("tic", f"tic_slt_table5:{_sha(b'tic v1')}"),  # HEAD refused: GET, body hash
@@ -173,6 +181,7 @@ def test_watcher_keeps_going_when_one_publisher_fails(
         cursor=json.dumps(cursor),
         resources={"publishers": PublishersResource(
             mof_url=httpserver.url_for("").rstrip("/"),
+            fred_graph_url=httpserver.url_for("").rstrip("/"),
             tic_url="http://127.0.0.1:9")},  # TIC unreachable
     )
     result = publisher_file_watcher(broken)

@@ -13,7 +13,8 @@ import polars as pl
 
 from pipelines.lib import polling
 from pipelines.lib.cadence import BusinessDays, Cadence, Days, Gap, Months
-from pipelines.lib.datasets import Dataset, KnownGap, Publisher, WarehouseCheck
+from pipelines.lib.datasets import Dataset, KnownGap, Publisher, ReleaseProbe, WarehouseCheck
+from pipelines.sources.fred.probe import release_request, release_version
 from pipelines.sources.fred.tables import FRED_OBSERVATIONS
 from pipelines.validation import checks as c
 from pipelines.validation import expectations as x
@@ -123,6 +124,7 @@ OBSERVATIONS = Dataset(
                  " began on 2013-09-23; '.' marks the days without one"),
     ),
     revision_window="API mode keeps every ALFRED vintage; keyless re-reads the whole series",
+    probes=(ReleaseProbe("fred_daily_release", DAILY, release_request, release_version),),
 )
 
 PUBLISHER = Publisher("fred", (OBSERVATIONS,))
