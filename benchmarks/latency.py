@@ -79,6 +79,7 @@ class Day:
         self.watch_cursor: str | None = None
         self.auto_cursor: Any = None
         self.run_keys: set[str] = set()
+        self.polls = 0  # the watcher's polls; every other request was sent by a run
         self.runs: list[dict[str, Any]] = []
         self.shown: dict[str, float] = {}  # indicator -> minutes after publication
         self.warehouse = Settings.from_env().warehouse_path
@@ -158,6 +159,9 @@ class Day:
         result = SENSORS["publisher_file_watcher"](context)
         assert isinstance(result, dg.SensorResult)
         self.watch_cursor = result.cursor
+        # Each watched entry stamped with this tick was asked once (one HEAD or small GET).
+        self.polls += sum(1 for state in json.loads(result.cursor or "{}").values()
+                          if state.get("polled_at") == self.now.isoformat())
         return result
 
 
@@ -193,6 +197,7 @@ def simulate(replica: str, publish_at: datetime, hours: float) -> dict[str, Any]
             asset_key=check.asset_key, check_name=check.name, passed=True))
     day.watch()
     day.automate()
+    day.polls = 0
     primed_runs = len(day.runs)
     before = len(_request_count(replica))
     events = [Event(publish_at, "publish")]
@@ -236,6 +241,8 @@ def simulate(replica: str, publish_at: datetime, hours: float) -> dict[str, Any]
         "requests": len(records), "bytes": sum(r["bytes_sent"] for r in records),
         "requests_by_publisher": by_publisher,
         "requests_per_day": round(len(records) * 24 / hours, 1),
+        "poll_requests": day.polls,
+        "run_requests_per_day": round((len(records) - day.polls) * 24 / hours, 1),
         "minutes_to_indicator": day.shown,
         "first_indicator_minutes": min(day.shown.values()) if day.shown else None,
         "runs": day.runs[primed_runs:],
@@ -265,8 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     publish_at = args.publish_at or next_publication(replica, args.publish_time)
     result = simulate(replica, publish_at.astimezone(UTC), args.hours)
     processing, notes = processing_from_runs(result["runs"], AUTOMATION_INTERVAL_S)
-    result["distribution"] = {**distribution(processing), "processing_s": processing,
-                              "processing_notes": notes}
+    plan = distribution(processing)
+    # In all: the polling plan on the busiest day, plus what this day's runs sent.
+    plan["requests_in_all"] = plan["requests_per_day"] + result["run_requests_per_day"]
+    result["distribution"] = {**plan, "processing_s": processing, "processing_notes": notes}
     args.out.write_text(json.dumps(result, indent=1, default=str))
     return 0 if result["first_indicator_minutes"] is not None else 1
 

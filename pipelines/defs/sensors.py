@@ -4,7 +4,7 @@ The watched files are the ones a dataset declaration marks `watched`, each with 
 job and release window; a publisher with no such file declares a release probe instead (FRED:
 one small request about a bellwether series, sources/fred/probe.py). The watcher ticks every
 minute; on each tick the polling plan (lib/polling.py) says which are due: every 2 minutes
-inside the publisher's release window, hourly outside it. The cursor keeps each one's last poll
+inside the publisher's release window, every 2 hours outside it. The cursor keeps each one's last poll
 time with its version, so the plan survives restarts. A due file is asked only "has this file
 changed?" (HEAD with If-None-Match / If-Modified-Since; a conditional GET where HEAD is refused
 or gives no validator, hashing the body), a probe for the release its answer names; either
@@ -171,7 +171,7 @@ def build_watcher(watched: Sequence[Watched]) -> dg.SensorDefinition:
         default_status=default_sensor_status(),
         description="Conditional HEAD/GET or a release probe on "
         + ", ".join(w.name for w in watched)
-        + ", every 2 min in each release window and hourly otherwise (lib/polling.py);"
+        + ", every 2 min in each release window and every 2 h otherwise (lib/polling.py);"
         " runs the matching ingestion job once per new version or release.",
     )
     def publisher_file_watcher(

@@ -118,9 +118,9 @@ def publishers(httpserver: HTTPServer) -> Iterator[dict[str, Publisher]]:
 
 
 @pytest.fixture(autouse=True)
-def hourly_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each tick an hour after the last, so the polling plan finds every file due."""
-    ticks = iter(datetime(2026, 11, 19, h, tzinfo=UTC) for h in range(24))
+def two_hourly_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each tick two hours after the last, so the polling plan finds every file due."""
+    ticks = iter(datetime(2026, 11, 19, h, tzinfo=UTC) for h in range(0, 24, 2))
     monkeypatch.setattr(sensors, "clock", lambda: next(ticks))
     monkeypatch.setenv("AS_OF_DATE", "2026-11-19")  # FRED's probe: keyless, the two weeks before
     monkeypatch.delenv("FRED_API_KEY", raising=False)
