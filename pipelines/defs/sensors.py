@@ -4,8 +4,8 @@ The watched files are the ones a dataset declaration marks `watched`, each with 
 job and release window; a publisher with no such file declares a release probe instead (FRED:
 one small request about a bellwether series, sources/fred/probe.py). The watcher ticks every
 minute; on each tick the polling plan (lib/polling.py) says which are due: every 2 minutes
-inside the publisher's release window, every 2 hours outside it. The cursor keeps each one's last poll
-time with its version, so the plan survives restarts. A due file is asked only "has this file
+inside the publisher's release window, every 2 hours outside it. The cursor keeps each one's
+last poll time with its version, so the plan survives restarts. A due file is asked only "has this file
 changed?" (HEAD with If-None-Match / If-Modified-Since; a conditional GET where HEAD is refused
 or gives no validator, hashing the body), a probe for the release its answer names; either
 requests the matching ingestion job once per change: the cursor keeps the last version, and the

@@ -1,5 +1,6 @@
 """The watcher follows the polling plan: each file every 2 min in its release window, every
-2 hours outside it, and a changed file still requests its job. Against the replica, over real HTTP."""
+2 hours outside it, and a changed file still requests its job. Against the replica, over real
+HTTP."""
 
 from __future__ import annotations
 
