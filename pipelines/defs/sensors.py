@@ -5,11 +5,11 @@ job and release window; a publisher with no such file declares a release probe i
 one small request about a bellwether series, sources/fred/probe.py). The watcher ticks every
 minute; on each tick the polling plan (lib/polling.py) says which are due: every 2 minutes
 inside the publisher's release window, every 2 hours outside it. The cursor keeps each one's
-last poll time with its version, so the plan survives restarts. A due file is asked only "has this file
-changed?" (HEAD with If-None-Match / If-Modified-Since; a conditional GET where HEAD is refused
-or gives no validator, hashing the body), a probe for the release its answer names; either
-requests the matching ingestion job once per change: the cursor keeps the last version, and the
-run_key is that version, so even a lost cursor never repeats a run.
+last poll time with its version, so the plan survives restarts. A due file is asked only "has
+this file changed?" (HEAD with If-None-Match / If-Modified-Since; a conditional GET where HEAD
+is refused or gives no validator, hashing the body), a probe for the release its answer names;
+either requests the matching ingestion job once per change: the cursor keeps the last version,
+and the run_key is that version, so even a lost cursor never repeats a run.
 Marts and serving then refresh through the automation sensor, once per upstream change.
 
 Both sensors start STOPPED unless JGB_AUTOMATION=on (lib/settings.py), like the schedules:
