@@ -17,7 +17,7 @@ from typing import Any
 
 from dagster._utils.schedules import cron_string_iterator
 
-from pipelines.definitions import SCHEDULES, WATCHED
+from pipelines.definitions import PUBLISHERS, SCHEDULES, WATCHED
 from pipelines.lib import polling
 
 WORST_DAY = date(2026, 11, 19)  # a Thursday in TIC's days 14-20: every window is open
@@ -52,8 +52,10 @@ def distribution(processing_s: dict[str, float], day: date = WORST_DAY) -> dict[
     worst: dict[str, str] = {}
     every: list[float] = []
     watched = {w.window for w in WATCHED}
+    windows = {c.window.name: c.window for p in PUBLISHERS for ds in p.datasets
+               for c in ds.all_cadences() if c.window is not None}
     for name in REPORTED:
-        window = polling.BY_NAME[name]
+        window = windows[name]
         minutes = []
         for release in polling.release_minutes(window, day):
             seen = first_poll_after(window, release) if name in watched \
@@ -71,9 +73,8 @@ def distribution(processing_s: dict[str, float], day: date = WORST_DAY) -> dict[
     start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     by_publisher = {}
     for w in WATCHED:
-        window = polling.BY_NAME[w.window]
-        by_publisher[w.name] = window.requests_per_poll * sum(
-            1 for _ in polling.polls(window, start, start + timedelta(days=1)))
+        by_publisher[w.name] = w.plan.requests_per_poll * sum(
+            1 for _ in polling.polls(w.plan, start, start + timedelta(days=1)))
     return {"plan": "pipelines/lib/polling.py via publisher_file_watcher", "publishers": publishers,
             "p50_minutes": statistics.median(every), "max_minutes": max(every),
             "p95_minutes": _quantile(every, 0.95), "requests_by_publisher": by_publisher,

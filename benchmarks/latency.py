@@ -148,7 +148,7 @@ class Day:
         for w in WATCHED:
             polled = (cursor.get(w.name) or {}).get("polled_at")
             last = datetime.fromisoformat(polled) if polled else None
-            if polling.due(polling.BY_NAME[w.window], last, self.now):
+            if polling.due(w.plan, last, self.now):
                 return True
         return False
 

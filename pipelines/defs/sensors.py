@@ -67,7 +67,7 @@ class Watched:
     name: str
     url: Callable[[Settings], str]  # for messages: never carries a key
     job: dg.UnresolvedAssetJobDefinition
-    window: str  # the release window's name (polling.BY_NAME for the built-in publishers)
+    window: str  # the release window's name (its cadence's)
     plan: polling.Window  # the release window itself: when to poll densely
     check: Callable[[Settings, State], Probe]  # has it changed since this state?
 

@@ -2,10 +2,9 @@
 otherwise. Plain code (no Dagster) so the watcher sensor and the benchmark's simulator use the
 same plan.
 
-Windows are the release times the schedules document (pipelines/defs/schedules.py), widened
-by a margin, in the publisher's own time zone so daylight saving moves them correctly:
-MOF JGB quotes around 15:00 Tokyo (time of day undocumented), FRED's H.15/H.10 dailies
-15:15-16:20 Chicago, TIC at 16:00 New York on days 14-20.
+Each window is declared with its publisher's cadence (`Cadence.window`, in
+pipelines/sources/<publisher>/): the release time widened by a margin, in the publisher's own
+time zone so daylight saving moves it correctly.
 """
 
 from __future__ import annotations
@@ -44,16 +43,6 @@ DENSE = timedelta(minutes=2)  # inside a window: a release waits at most this lo
 # 300 requests in all, runs included (benchmarks/REPORT.md).
 SPARSE = timedelta(hours=2)
 
-WINDOWS: tuple[Window, ...] = (
-    Window("mof_jgb", "Asia/Tokyo", time_of_day(14, 30), time_of_day(16, 30)),
-    Window("fred_daily", "America/Chicago", time_of_day(15, 0), time_of_day(16, 40)),
-    Window("tic", "America/New_York", time_of_day(15, 50), time_of_day(16, 40),
-           days_of_month=frozenset(range(14, 21))),
-    # MOF weekly flows, Thursday (sometimes Friday) 08:50 Tokyo
-    Window("mof_week", "Asia/Tokyo", time_of_day(8, 30), time_of_day(9, 30),
-           weekdays=frozenset({3, 4})),
-)
-BY_NAME = {w.name: w for w in WINDOWS}
 
 
 def interval(window: Window, moment: datetime) -> timedelta:

@@ -31,7 +31,9 @@ DAILY = Cadence(
     release=time(16, 20),
     description="FRED daily series: H.15 yields, H.10 USD/JPY, SOFR, RRP, Bitcoin.",
     expected_every=timedelta(days=4), late_after=timedelta(days=8),
-    lateness=BusinessDays(5), max_gap=Gap(days=7), window=polling.BY_NAME["fred_daily"],
+    lateness=BusinessDays(5), max_gap=Gap(days=7),
+    # The DGS10 probe is polled densely 15:00-16:40 CT (sources/fred/probe.py).
+    window=polling.Window("fred_daily", CHICAGO, time(15, 0), time(16, 40)),
 )
 # H.4.1 (WALCL, WDTGAL, WTREGEN) is released Thursdays at 16:30 ET for the Wednesday level;
 # Friday repeats the run for weeks when a holiday pushes the release back a day.

@@ -23,14 +23,17 @@ JGB = Cadence(
     expected_every=timedelta(days=4), late_after=timedelta(days=8),
     lateness=BusinessDays(5),
     max_gap=Gap(days=10),  # Golden Week and New Year close Tokyo for up to 9 days
-    window=polling.BY_NAME["mof_jgb"],
+    # Polled densely 14:30-16:30: the undocumented release time with half an hour before it.
+    window=polling.Window("mof_jgb", TOKYO, time(14, 30), time(16, 30)),
 )
 # MOF's weekly portfolio flows are released Thursday (sometimes Friday) at 08:50 JST.
 FLOWS_WEEKLY = Cadence(
     name="mof_flows_weekly", frequency="weekly", zone=TOKYO, cron="30 9 * * 4,5",
     release=time(8, 50), description="MOF weekly portfolio flows (week.csv).",
     expected_every=timedelta(days=9), late_after=timedelta(days=16),
-    lateness=Days(14), max_gap=Gap(days=8), window=polling.BY_NAME["mof_week"],
+    lateness=Days(14), max_gap=Gap(days=8),
+    window=polling.Window("mof_week", TOKYO, time(8, 30), time(9, 30),
+                          weekdays=frozenset({3, 4})),
 )
 # The monthly files (montha1.csv, monthb3.csv) are released around the 8th-12th at 08:50 JST;
 # days 8-14 cover a release moved by a weekend or holiday.

@@ -31,7 +31,8 @@ CADENCE = Cadence(
     release=time(16, 0), description="TIC major foreign holders of US Treasuries.",
     expected_every=timedelta(days=36), late_after=timedelta(days=50),
     lateness=MonthlyRelease(release_day=20, lag=2), max_gap=Gap(months=1),
-    window=polling.BY_NAME["tic"],
+    window=polling.Window("tic", "America/New_York", time(15, 50), time(16, 40),
+                          days_of_month=frozenset(range(14, 21))),
 )
 
 
