@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
 import polars as pl
 
-from pipelines.ingest.fred import updates
+from pipelines.ingest.fred import asks, updates
 from pipelines.ingest.fred.fetch import (
     KEYLESS_DATASET,
     Endpoints,
@@ -82,6 +82,7 @@ class Prepared:
     last_check: date | None
     snapshot: dict[tuple[str, str], LoadedFile]
     as_of: date
+    asked: dict[str, date] = field(default_factory=dict)  # keyless: monthly series' last ask
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def prepare(con: duckdb.DuckDBPyConnection, specs: Sequence[SeriesSpec]) -> Prep
     ensure_fred_tables(con)
     ids = [s.id for s in specs]
     return Prepared(state=read_state(con, ids), last_check=updates.last_check(con, ids),
-                    snapshot=loaded_snapshot(con, [KEYLESS_DATASET]), as_of=as_of_from_env())
+                    snapshot=loaded_snapshot(con, [KEYLESS_DATASET]), as_of=as_of_from_env(),
+                    asked=asks.asked_on(con, [s.id for s in specs if s.frequency == "monthly"]))
 
 
 def download(
@@ -138,7 +140,8 @@ def download(
                                 alfred_backfill=options.alfred_backfill,
                                 page_limit=options.page_limit)
         else:
-            fetched = fetch_keyless(fetcher, endpoints, spec, state[spec.id], today=as_of)
+            fetched = fetch_keyless(fetcher, endpoints, spec, state[spec.id], today=as_of,
+                                    asked_on=prepared.asked.get(spec.id))
         if fetched.changed and state[spec.id].rows == 0:
             # A first load will certainly be audited: import GX while the fetches queue. A
             # re-read window may turn out to hold nothing new, and then nothing imports it.
@@ -235,6 +238,10 @@ def publish(
         # These series are current as of today: their next refresh asks only for updates.
         # A failed one keeps its older check, so the next question reaches back to it.
         updates.record_check(con, current, as_of)
+    if not api_key and not fetcher.replay:  # keyless monthly series answered today
+        asks.record_asks(con, [d.spec.id for d in downloaded if d.spec.id in current
+                               and d.spec.frequency == "monthly" and d.fetched is not None
+                               and not d.fetched.not_due], as_of)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, d: Downloaded, as_of: date,
