@@ -2,14 +2,15 @@
 
 1. `prepare`, briefly under the lock: the stored state of each series, the last
    `fred/series/updates` check, and the bodies last loaded (for conditional requests).
-2. `download`, without the lock: worker threads do every request (fetch.py) through a
-   connection-less Fetcher, so FRED's rate limit, a Retry-After, a retry or a slow body keeps
-   no other writer out; fetch-log rows wait in the Fetcher until it is attached. The caller's
-   thread parses each reply as it arrives, and at the end validates every batch that will
-   certainly be audited (new dates, a first load, a new unit) as ONE Great Expectations batch
-   (validation/fred_batch.py).
-3. `publish`, under the lock again: stage each series (a re-read window may hold nothing
-   new), validate the remaining batches to audit as one batch, then audit and publish each.
+2. `download_chunks`, without the lock: worker threads do every request (fetch.py) through
+   a detached Fetcher, so FRED's rate limit, a Retry-After, a retry or a slow body keeps no
+   other writer out; fetch-log rows wait in the Fetcher until it is attached. The caller's
+   thread parses each reply as it arrives and hands over what finished every few seconds,
+   each chunk's batches that will certainly be audited (new dates, a first load, a new unit)
+   validated as ONE Great Expectations batch (validation/fred_batch.py).
+3. `publish`, one chunk per short visit under the lock, while the workers go on waiting
+   without it: stage each series (a re-read window may hold nothing new), validate the
+   remaining batches to audit as one batch, then audit and publish each.
 
 A series that cannot be fetched, parsed or published ends as a `SeriesResult` with `error`
 set and failed check outcomes; the others still land. No Dagster here: assets.py turns
@@ -18,8 +19,9 @@ results into events. REPLAY=1 reads only the landing zone, so it has nothing to 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -62,8 +64,8 @@ from pipelines.validation.fred_batch import validate_catalogue
 from pipelines.validation.results import record_outcomes
 from pipelines.validation.suites import ExpectationResult, warm_up
 
-__all__ = ["Downloaded", "LoadOptions", "Prepared", "SeriesResult", "download", "prepare",
-           "publish"]
+__all__ = ["Downloaded", "LoadOptions", "Prepared", "SeriesResult", "download",
+           "download_chunks", "prepare", "publish"]
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,33 @@ def download(
     options: LoadOptions,
     log: Log,
 ) -> list[Downloaded]:
+    """Phase 2 in one piece: every download (see `download_chunks`), in catalogue order."""
+    chunks = download_chunks(fetcher, specs, prepared, endpoints=endpoints, api_key=api_key,
+                             options=options, log=log, every_s=None)
+    return [d for chunk, _ in chunks for d in chunk]
+
+
+def download_chunks(
+    fetcher: Fetcher,
+    specs: Sequence[SeriesSpec],
+    prepared: Prepared,
+    *,
+    endpoints: Endpoints,
+    api_key: str | None,
+    options: LoadOptions,
+    log: Log,
+    every_s: float | None = 2.0,
+) -> Iterator[tuple[list[Downloaded], bool]]:
     """Phase 2, without the lock: every request the refresh needs, in worker threads.
 
-    In replay mode only the series the manifest has no loads for are "fetched" (their newest
-    body, from the landing zone); the others are rebuilt by `publish`.
+    The caller's thread parses each reply as it arrives and hands the downloads over in
+    chunks (downloads, whether it is the last): what finished, at most every `every_s`
+    seconds (None: one chunk at the end), the certainly-new batches of each validated as ONE
+    Great Expectations batch. While the
+    caller publishes a chunk (a short visit under the lock), the workers keep waiting on
+    FRED's rate limit without it, so publishing overlaps the download instead of following
+    it. In replay mode only the series the manifest has no loads for are "fetched" (their
+    newest body, from the landing zone); the others are rebuilt by `publish`.
     """
     state, as_of = prepared.state, prepared.as_of
     if options.alfred_backfill and not api_key:
@@ -127,7 +152,8 @@ def download(
     if fetcher.replay:  # older landing zones: the newest body
         specs = [s for s in specs if not fetcher.manifest.loads(asset_key_string(s.id))]
     if not specs:
-        return []
+        yield [], True
+        return
     listed = _updates(fetcher, endpoints, api_key, options, specs, prepared, log)
 
     def work(spec: SeriesSpec) -> SeriesFetch:
@@ -148,24 +174,38 @@ def download(
             warm_up()
         return fetched
 
-    done: dict[str, Downloaded] = {}
+    def handed(ready: dict[str, Downloaded]) -> list[Downloaded]:
+        ordered = [ready[s.id] for s in specs if s.id in ready]  # catalogue order
+        ready.clear()
+        return _validated(ordered, lambda d: _certainly_new(d, state[d.spec.id]), as_of, log)
+
+    ready: dict[str, Downloaded] = {}
+    last = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=max(1, min(options.max_workers, len(specs))),
                               thread_name_prefix="fred-fetch")
     try:
         futures = {pool.submit(work, s): s for s in specs}
-        for future in as_completed(futures):
-            spec = futures[future]
-            try:
-                fetched = future.result()
-            except Exception as exc:  # settled (and reported) under the lock, per series
-                done[spec.id] = Downloaded(spec, error=exc)
-                continue
-            parsed = parse_fetch(fetcher, fetched, log) if fetched.changed else None
-            done[spec.id] = Downloaded(spec, fetched, parsed=parsed)
+        waiting = set(futures)
+        while waiting:
+            due = None if every_s is None or not ready else last + every_s - time.monotonic()
+            finished, waiting = wait(waiting, timeout=None if due is None else max(0.0, due),
+                                     return_when=FIRST_COMPLETED)
+            for future in finished:
+                spec = futures[future]
+                try:
+                    fetched = future.result()
+                except Exception as exc:  # settled (and reported) under the lock, per series
+                    ready[spec.id] = Downloaded(spec, error=exc)
+                    continue
+                parsed = parse_fetch(fetcher, fetched, log) if fetched.changed else None
+                ready[spec.id] = Downloaded(spec, fetched, parsed=parsed)
+            if waiting and ready and every_s is not None \
+                    and time.monotonic() - last >= every_s:
+                yield handed(ready), False  # the workers go on while these are published
+                last = time.monotonic()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    ordered = [done[s.id] for s in specs]  # catalogue order: one log whatever finished first
-    return _validated(ordered, lambda d: _certainly_new(d, state[d.spec.id]), as_of, log)
+    yield handed(ready), True
 
 
 def _certainly_new(d: Downloaded, stored: StoredSeries) -> bool:
