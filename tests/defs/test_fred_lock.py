@@ -39,12 +39,7 @@ def test_another_writer_gets_the_lock_while_fred_asks_to_retry_after(
     mode: str, replica: Replica, pipeline_env: Path, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if mode == "api":
-        monkeypatch.setenv("FRED_API_KEY", API_KEY)
-        prefix = f"{OBSERVATIONS}?"  # the first page of the first series to ask
-    else:
-        prefix = "/graph/fredgraph.csv?id=DGS10"
-    replica.inject(prefix, "429", times=1, retry_after=RETRY_AFTER_S)
+    answer_once_with_429(mode, replica, monkeypatch, RETRY_AFTER_S)
     validations = count_calls(monkeypatch, audit, "validate")
     stacked = count_calls(monkeypatch, fred_batch, "_validate_stacked")
     asset = small_catalogue(tmp_path, IDS)
@@ -84,12 +79,7 @@ def test_a_series_is_published_while_another_still_waits_for_fred(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Short lock visits: what has downloaded is published while the rest still waits."""
-    if mode == "api":
-        monkeypatch.setenv("FRED_API_KEY", API_KEY)
-        prefix = f"{OBSERVATIONS}?"
-    else:
-        prefix = "/graph/fredgraph.csv?id=DGS10"
-    replica.inject(prefix, "429", times=1, retry_after=RETRY_AFTER_S + 2)
+    answer_once_with_429(mode, replica, monkeypatch, RETRY_AFTER_S + 2)
     # As in a process that has audited before: the first chunk's validation does not wait
     # for the Great Expectations import (seconds on a loaded machine).
     suites._batch_definition()
@@ -122,6 +112,18 @@ def test_a_series_is_published_while_another_still_waits_for_fred(
     assert result.success, [e.message for e in result.get_step_failure_events()]
     assert set(loaded(result)) == {f"fred/{sid}" for sid in IDS}
     assert staged_counts(pipeline_env) == replica_counts(replica, IDS)
+
+
+def answer_once_with_429(mode: str, replica: Replica, monkeypatch: pytest.MonkeyPatch,
+                         retry_after: int) -> None:
+    """The first observations request (API: whichever series asks first; keyless: DGS10)
+    is answered 429 with a Retry-After."""
+    if mode == "api":
+        monkeypatch.setenv("FRED_API_KEY", API_KEY)
+        prefix = f"{OBSERVATIONS}?"
+    else:
+        prefix = "/graph/fredgraph.csv?id=DGS10"
+    replica.inject(prefix, "429", times=1, retry_after=retry_after)
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[None]:

@@ -2,11 +2,11 @@
 
 The whole catalogue is one `multi_asset` so a run shares one rate limit, one thread pool and
 one DuckDB writer, taken to read, then in short visits to publish what has downloaded so far,
-and never while FRED is waited for (the engine is pipelines/ingest/fred); each series is still its own key, with its own checks
-and history, and adding an entry to catalogue.yaml adds an asset. A series that fails leaves
-the others to land and keeps its last good rows; like every ingestion asset it still reports
-a materialisation (outcome `failed`, unchanged data version) so the marts downstream run, and
-the run is failed at the end by defs/outcomes.py.
+never while FRED is waited for (the engine is pipelines/ingest/fred); each series is still its
+own key, with its own checks and history, and adding an entry to catalogue.yaml adds an asset.
+A series that fails leaves the others to land and keeps its last good rows; like every
+ingestion asset it still reports a materialisation (outcome `failed`, unchanged data version)
+so the marts downstream run, and the run is failed at the end by defs/outcomes.py.
 """
 
 # No `from __future__ import annotations`: Dagster reads the config and resource types off the
@@ -37,7 +37,6 @@ from pipelines.ingest.fred.load import (
     LoadOptions,
     Prepared,
     SeriesResult,
-    download,
     download_chunks,
     prepare,
     publish,
@@ -192,8 +191,9 @@ def build_fred_series(catalogue: Path | str | None = None) -> dg.AssetsDefinitio
         if replay:  # the landing zone only, with the fetch log of an older one to hand
             with warehouse.connect() as con:
                 fetcher.attach(con)
-                yield from publish_visit(con, selected,
-                                         download(fetcher, selected, prepared, **how), last=True)
+                chunks = download_chunks(fetcher, selected, prepared, every_s=None, **how)
+                downloaded = [d for chunk, _ in chunks for d in chunk]
+                yield from publish_visit(con, selected, downloaded, last=True)
             return
         # One short visit under the lock per chunk of finished downloads, while the others
         # still wait on FRED without it: publishing overlaps the download.

@@ -64,8 +64,8 @@ from pipelines.validation.fred_batch import validate_catalogue
 from pipelines.validation.results import record_outcomes
 from pipelines.validation.suites import ExpectationResult, warm_up
 
-__all__ = ["Downloaded", "LoadOptions", "Prepared", "SeriesResult", "download",
-           "download_chunks", "prepare", "publish"]
+__all__ = ["Downloaded", "LoadOptions", "Prepared", "SeriesResult", "download_chunks",
+           "prepare", "publish"]
 
 
 @dataclass(frozen=True)
@@ -106,22 +106,6 @@ def prepare(con: duckdb.DuckDBPyConnection, specs: Sequence[SeriesSpec]) -> Prep
     return Prepared(state=read_state(con, ids), last_check=updates.last_check(con, ids),
                     snapshot=loaded_snapshot(con, [KEYLESS_DATASET]), as_of=as_of_from_env(),
                     asked=asks.asked_on(con, [s.id for s in specs if s.frequency == "monthly"]))
-
-
-def download(
-    fetcher: Fetcher,
-    specs: Sequence[SeriesSpec],
-    prepared: Prepared,
-    *,
-    endpoints: Endpoints,
-    api_key: str | None,
-    options: LoadOptions,
-    log: Log,
-) -> list[Downloaded]:
-    """Phase 2 in one piece: every download (see `download_chunks`), in catalogue order."""
-    chunks = download_chunks(fetcher, specs, prepared, endpoints=endpoints, api_key=api_key,
-                             options=options, log=log, every_s=None)
-    return [d for chunk, _ in chunks for d in chunk]
 
 
 def download_chunks(
