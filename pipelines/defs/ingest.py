@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -242,11 +243,13 @@ def with_outcome(
     failed_target: Callable[[BaseException], str | None] = lambda exc: None,
     log_failure: bool = True,
     rows_where: tuple[str, object] | None = None,
+    before: Before | None = None,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Pass one asset's events through, ending in exactly one materialisation with its data
     version and outcome (loaded, unchanged or failed), recorded in meta.refresh_status, and
     the table's row count and column schema (`rows_where`: the asset's rows of a shared
-    table, as FRED's series)."""
+    table, as FRED's series). `before`: the asset's state read for the whole step before it
+    wrote; it stands when nothing loaded (unchanged or failed: staging kept its rows)."""
     loaded: dg.MaterializeResult | None = None
     error: str | None = None
     trace: str | None = None
@@ -272,9 +275,46 @@ def with_outcome(
         con, asset_key=asset_key.to_user_string(), kind="ingest", table_name=table,
         source=source, target=target, outcome=outcome, error=error, run_id=context.run.run_id,
     )
-    yield from carried_over_checks(context, con, asset_key, evaluated)
-    yield outcome_result(asset_key, outcome, data_version(), attempt, loaded, trace,
-                         table=table_metadata(con, table, where=rows_where))
+    yield from carried_over_checks(context, con, asset_key, evaluated,
+                                   before.verdicts if before is not None else None)
+    if before is not None and outcome != LOADED:
+        version, meta = before.version, before.table
+    else:
+        version, meta = data_version(), table_metadata(con, table, where=rows_where)
+    yield outcome_result(asset_key, outcome, version, attempt, loaded, trace, table=meta)
+
+
+@dataclass(frozen=True)
+class Before:
+    """One asset's data version, table metadata and latest check verdicts, read for every
+    asset of a step in a few queries (`before_step`) instead of several per asset."""
+
+    version: str
+    table: dict[str, Any]
+    verdicts: list[Verdict]
+
+
+# check_name, passed, severity, description, evaluated_at
+Verdict = tuple[str, bool, str, str | None, Any]
+
+
+def latest_verdicts(
+    con: duckdb.DuckDBPyConnection, asset_keys: Sequence[str]
+) -> dict[str, list[Verdict]]:
+    """The latest recorded verdict of every check of these assets, in one query."""
+    out: dict[str, list[Verdict]] = {k: [] for k in asset_keys}
+    if not asset_keys or not table_exists(con, "meta.check_results"):
+        return out
+    for key, *verdict in con.execute(
+        "SELECT asset_key, check_name, passed, upper(severity), description, evaluated_at"
+        " FROM meta.check_results WHERE list_contains(?, asset_key)"
+        " QUALIFY row_number() OVER (PARTITION BY asset_key, check_name"
+        "                            ORDER BY evaluated_at DESC) = 1"
+        " ORDER BY asset_key, check_name",
+        [list(asset_keys)],
+    ).fetchall():
+        out[key].append(tuple(verdict))  # type: ignore[arg-type]
+    return out
 
 
 def carried_over_checks(
@@ -282,23 +322,24 @@ def carried_over_checks(
     con: duckdb.DuckDBPyConnection,
     asset_key: dg.AssetKey,
     evaluated: set[str],
+    verdicts: Sequence[Verdict] | None = None,
 ) -> Iterator[dg.AssetCheckResult]:
-    """The latest recorded verdict of each selected check this attempt did not evaluate.
+    """The latest recorded verdict of each selected check this attempt did not evaluate
+    (`verdicts`: the asset's latest verdicts read beforehand; None: read them here).
 
     Batch checks run only on a new batch. When nothing new arrived (or the fetch failed),
     staging still holds the rows the last evaluation judged, so that verdict still stands:
     Dagster shows it, as meta.table_status does, instead of a gap in the asset's checks."""
     wanted = {k.name for k in context.selected_asset_check_keys
               if k.asset_key == asset_key} - evaluated
-    if not wanted or not table_exists(con, "meta.check_results"):
+    if not wanted:
         return
-    for name, passed, severity, description, evaluated_at in con.execute(
-        "SELECT check_name, passed, upper(severity), description, evaluated_at"
-        " FROM meta.check_results WHERE asset_key = ? AND list_contains(?, check_name)"
-        " QUALIFY row_number() OVER (PARTITION BY check_name ORDER BY evaluated_at DESC) = 1"
-        " ORDER BY check_name",
-        [asset_key.to_user_string(), sorted(wanted)],
-    ).fetchall():
+    if verdicts is None:
+        verdicts = latest_verdicts(con, [asset_key.to_user_string()])[
+            asset_key.to_user_string()]
+    for name, passed, severity, description, evaluated_at in verdicts:
+        if name not in wanted:
+            continue
         yield dg.AssetCheckResult(
             asset_key=asset_key, check_name=name, passed=bool(passed),
             severity=dg.AssetCheckSeverity.ERROR if severity == ERROR

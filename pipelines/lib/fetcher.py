@@ -85,6 +85,14 @@ class Fetcher:
             self._pending.clear()
             self._pending_flags.clear()
 
+    def detach(self) -> None:
+        """Stop writing through the connection, before the writer lock is given up: rows of
+        later responses wait for the next `attach` (a download goes on between lock visits)."""
+        with self._lock:
+            if self._cursor is not None:
+                self._cursor.close()
+            self._cursor = None
+
     def _sync_fetch_log(self) -> None:
         """Keep the fetch log and the manifest in step across a lost warehouse or an older
         landing zone: an empty fetch log is refilled from the manifest, and a landing zone

@@ -168,7 +168,8 @@ def record_attempt(
     """Upsert the asset's row: a failure keeps the first failing time, a success clears it."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
-    con.execute(REFRESH_STATUS_DDL)
+    if not table_exists(con, "meta.refresh_status"):  # the COMMENT rewrites the catalogue
+        con.execute(REFRESH_STATUS_DDL)
     at = at or now()
     ok = outcome != FAILED
     con.execute(
@@ -186,19 +187,21 @@ def record_attempt(
         [asset_key, kind, table_name, source, target, outcome, at, at if ok else None,
          None if ok else at, None if ok else one_line(error or "failed", 1000), run_id],
     )
-    return read_attempts(con)[asset_key]
+    return read_attempts(con, asset_key)[asset_key]
 
 
-def read_attempts(con: duckdb.DuckDBPyConnection) -> dict[str, Attempt]:
+def read_attempts(con: duckdb.DuckDBPyConnection, asset_key: str | None = None
+                  ) -> dict[str, Attempt]:
+    """Every asset's last attempt, or only `asset_key`'s (one row, not the whole table)."""
     if not table_exists(con, "meta.refresh_status"):
         return {}
-    return {
-        row[0]: Attempt(*row)
-        for row in con.execute(
-            "SELECT asset_key, kind, table_name, source, target, outcome, last_attempt_at,"
-            " last_success_at, failing_since, last_error, run_id FROM meta.refresh_status"
-        ).fetchall()
-    }
+    sql = ("SELECT asset_key, kind, table_name, source, target, outcome, last_attempt_at,"
+           " last_success_at, failing_since, last_error, run_id FROM meta.refresh_status")
+    params: list[str] = []
+    if asset_key is not None:
+        sql += " WHERE asset_key = ?"
+        params.append(asset_key)
+    return {row[0]: Attempt(*row) for row in con.execute(sql, params).fetchall()}
 
 
 # --- meta.mart_builds --------------------------------------------------------------------------

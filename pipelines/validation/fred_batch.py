@@ -27,9 +27,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import polars as pl
 
 from pipelines.validation import checks as c
@@ -51,6 +50,9 @@ from pipelines.validation.suites import (
 TABLE = c.FRED_OBSERVATIONS
 ASSET, LOW, HIGH = "_asset", "_range_min", "_range_max"
 SLOT = "fred_batch_slot"
+if TYPE_CHECKING:  # pandas only when a batch is validated: a run with nothing new never loads it
+    import pandas as pd
+
 _IN_SET, _BETWEEN = "expect_column_values_to_be_in_set", "expect_column_values_to_be_between"
 _COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"
 _PER_SERIES = "<per series>"
@@ -93,6 +95,7 @@ def _validate_stacked(
     batches: Sequence[tuple[pl.DataFrame, AuditContext]],
 ) -> dict[str, list[ExpectationResult]]:
     import great_expectations as gx
+    import pandas as pd
 
     ids = [_series_id(ctx) for _, ctx in batches]
     suites = [build_suite(TABLE, ctx, batch.columns) for batch, ctx in batches]

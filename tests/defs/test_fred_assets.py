@@ -184,37 +184,51 @@ def history_rows(assets_dir: Path) -> int:
 
 
 def test_keyless_reruns_rewrite_nothing_and_a_revision_becomes_a_vintage(
-    replica: Replica, pipeline_env: Path, tmp_path: Path
+    replica: Replica, pipeline_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     asset = small_catalogue(tmp_path, ("WTREGEN", "IR3TIB01JPM156N"))
     first = run(pipeline_env, asset)
     assert first.success and len(loaded(first)) == 2
     history = history_rows(pipeline_env)
 
-    # Nothing new: the monthly series asks only for its revision window (explicit cosd);
-    # WTREGEN's next Wednesday is after the as-of date, so it is not asked at all. Nothing is
-    # written; each series reports `unchanged` with the data version it had, so nothing
-    # downstream is stale.
+    # Nothing new the same day: no request at all. WTREGEN's next Wednesday is after the
+    # as-of date; the monthly series' next month is due, but it was asked today already.
+    # Nothing is written; each series reports `unchanged` with the data version it had, so
+    # nothing downstream is stale.
     before = settled_count(replica)
-    second = run(pipeline_env, asset)
+    instance = dg.DagsterInstance.ephemeral()
+    second = run(pipeline_env, asset, instance)
     assert second.success and loaded(second) == {}
     assert {m["outcome"] for m in materialized(second).values()} == {"unchanged"}
     assert data_versions(second) == data_versions(first)
     assert history_rows(pipeline_env) == history
+    assert requests_to(replica, before, "/graph/fredgraph.csv") == []
+    logs = [m for _, m in run_logs(instance, second)]
+    assert len([m for m in logs if "already asked today, not requested again" in m]) == 1
+
+    # The next day the monthly series asks for its revision window (explicit cosd), whose
+    # rows staging holds: nothing written. The day after, the same request answered with the
+    # same bytes: not even parsed.
+    monkeypatch.setenv("AS_OF_DATE", "2026-11-21")
+    before = settled_count(replica)
+    third = run(pipeline_env, asset)
+    assert third.success and loaded(third) == {}
     asked = requests_to(replica, before, "/graph/fredgraph.csv")
     assert sorted(r.query for r in asked) == ["id=IR3TIB01JPM156N&cosd=2025-07-28"]
-
-    # The same request answered with the same bytes: not even parsed.
+    assert history_rows(pipeline_env) == history
+    monkeypatch.setenv("AS_OF_DATE", "2026-11-22")
     bodies = query(pipeline_env, "SELECT url, loaded_at FROM raw.loaded_files ORDER BY url")
     instance = dg.DagsterInstance.ephemeral()
-    third = run(pipeline_env, asset, instance)
-    assert third.success and loaded(third) == {}
+    again = run(pipeline_env, asset, instance)
+    assert again.success and loaded(again) == {}
     assert query(pipeline_env, "SELECT url, loaded_at FROM raw.loaded_files ORDER BY url") == bodies
-    logs = [m for _, m in run_logs(instance, third)]
+    logs = [m for _, m in run_logs(instance, again)]
     assert len([m for m in logs if "same bytes for the same request" in m]) == 1
     assert len([m for m in logs if "next observation not due yet, not requested" in m]) == 1
 
-    # FRED revises a month inside the window: one revision, kept as a vintage.
+    # FRED revises a month inside the window: one revision, kept as a vintage (read the
+    # next day: the monthly series was asked today).
+    monkeypatch.setenv("AS_OF_DATE", "2026-11-23")
     body = requests.get(f"{replica.url}/graph/fredgraph.csv", timeout=10,
                         params={"id": "IR3TIB01JPM156N", "cosd": "2025-07-28"}).text
     lines = body.splitlines()

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pipelines.ingest.fred.plan import next_observation_date, nothing_due
+from pipelines.ingest.fred.plan import asked_today, next_observation_date, nothing_due
 from pipelines.ingest.fred.state import StoredSeries
 from pipelines.sources.fred import load_catalogue
 
@@ -54,3 +54,20 @@ def test_a_monthly_series_holding_the_latest_possible_month_waits_for_the_next_m
     # Still waiting for October (the OECD is late): asked at each refresh.
     september = StoredSeries(rows=1, last_date=date(2026, 9, 1), units=ir3.units)
     assert not nothing_due(ir3, september, date(2026, 11, 20))
+
+
+def test_a_due_monthly_series_is_asked_at_most_once_a_day() -> None:
+    ir3, dgs10 = SPECS["IR3TIB01JPM156N"], SPECS["DGS10"]
+    today = date(2026, 11, 20)
+    september = StoredSeries(rows=1, last_date=date(2026, 9, 1), units=ir3.units)
+    assert not nothing_due(ir3, september, today)  # October may exist: due
+    assert asked_today(ir3, september, today, today)  # but asked today already
+    assert not asked_today(ir3, september, date(2026, 11, 19), today)  # yesterday: ask
+    assert not asked_today(ir3, september, None, today)  # never asked
+    assert not asked_today(ir3, september, today, None)  # no day known: ask
+    # A first load and a unit change are always asked; daily series are never held back.
+    assert not asked_today(ir3, StoredSeries(), today, today)
+    assert not asked_today(ir3, StoredSeries(rows=1, last_date=date(2026, 9, 1),
+                                             units="Index"), today, today)
+    yesterday = StoredSeries(rows=1, last_date=date(2026, 11, 19), units=dgs10.units)
+    assert not asked_today(dgs10, yesterday, today, today)

@@ -19,6 +19,7 @@ from pipelines.ingest.fred.plan import (
     ALFRED_REALTIME_END,
     ALFRED_REALTIME_START,
     Window,
+    asked_today,
     metadata_unchanged,
     nothing_due,
     observation_window,
@@ -67,14 +68,16 @@ class SeriesFetch:
     vintages: pl.DataFrame | None = None  # API + ALFRED backfill: every real-time period
     notes: list[str] = field(default_factory=list)
     not_due: bool = False  # not requested: the next observation cannot exist yet
+    asked_today: bool = False  # keyless monthly, not requested: already asked today
 
 
 def fetch_keyless(
     fetcher: Fetcher, endpoints: Endpoints, spec: SeriesSpec, stored: StoredSeries,
-    *, today: date | None = None,
+    *, today: date | None = None, asked_on: date | None = None,
 ) -> SeriesFetch:
     """fredgraph.csv from the window start; unchanged bytes for the same request: no body.
-    No request at all while the next observation cannot exist yet (`nothing_due`).
+    No request at all while the next observation cannot exist yet (`nothing_due`), nor for
+    a monthly series already asked today (`asked_today`; `asked_on`: its last ask).
 
     If the catalogue's unit is not the stored one (edited, or the last load was in API mode),
     the whole history is re-read so no row keeps the old unit.
@@ -83,6 +86,9 @@ def fetch_keyless(
     window = observation_window(spec, stored, reload=reload)
     if nothing_due(spec, stored, today):
         return SeriesFetch(spec, "keyless", window, changed=False, not_due=True)
+    if asked_today(spec, stored, asked_on, today):
+        return SeriesFetch(spec, "keyless", window, changed=False, not_due=True,
+                           asked_today=True)
     url, params = fredgraph_request(endpoints.graph_url, spec.id, window.start)
     fetched = fetcher.fetch_if_changed(SOURCE, KEYLESS_DATASET, url, params=params, expect="csv")
     if fetched is None or fetched.body is None:

@@ -2,14 +2,15 @@
 
 1. `prepare`, briefly under the lock: the stored state of each series, the last
    `fred/series/updates` check, and the bodies last loaded (for conditional requests).
-2. `download`, without the lock: worker threads do every request (fetch.py) through a
-   connection-less Fetcher, so FRED's rate limit, a Retry-After, a retry or a slow body keeps
-   no other writer out; fetch-log rows wait in the Fetcher until it is attached. The caller's
-   thread parses each reply as it arrives, and at the end validates every batch that will
-   certainly be audited (new dates, a first load, a new unit) as ONE Great Expectations batch
-   (validation/fred_batch.py).
-3. `publish`, under the lock again: stage each series (a re-read window may hold nothing
-   new), validate the remaining batches to audit as one batch, then audit and publish each.
+2. `download_chunks`, without the lock: worker threads do every request (fetch.py) through
+   a detached Fetcher, so FRED's rate limit, a Retry-After, a retry or a slow body keeps no
+   other writer out; fetch-log rows wait in the Fetcher until it is attached. The caller's
+   thread parses each reply as it arrives and hands over what finished every few seconds,
+   each chunk's batches that will certainly be audited (new dates, a first load, a new unit)
+   validated as ONE Great Expectations batch (validation/fred_batch.py).
+3. `publish`, one chunk per short visit under the lock, while the workers go on waiting
+   without it: stage each series (a re-read window may hold nothing new), validate the
+   remaining batches to audit as one batch, then audit and publish each.
 
 A series that cannot be fetched, parsed or published ends as a `SeriesResult` with `error`
 set and failed check outcomes; the others still land. No Dagster here: assets.py turns
@@ -18,15 +19,16 @@ results into events. REPLAY=1 reads only the landing zone, so it has nothing to 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
 import polars as pl
 
-from pipelines.ingest.fred import updates
+from pipelines.ingest.fred import asks, updates
 from pipelines.ingest.fred.fetch import (
     KEYLESS_DATASET,
     Endpoints,
@@ -62,8 +64,8 @@ from pipelines.validation.fred_batch import validate_catalogue
 from pipelines.validation.results import record_outcomes
 from pipelines.validation.suites import ExpectationResult, warm_up
 
-__all__ = ["Downloaded", "LoadOptions", "Prepared", "SeriesResult", "download", "prepare",
-           "publish"]
+__all__ = ["Downloaded", "LoadOptions", "Prepared", "SeriesResult", "download_chunks",
+           "prepare", "publish"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Prepared:
     last_check: date | None
     snapshot: dict[tuple[str, str], LoadedFile]
     as_of: date
+    asked: dict[str, date] = field(default_factory=dict)  # keyless: monthly series' last ask
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,11 @@ def prepare(con: duckdb.DuckDBPyConnection, specs: Sequence[SeriesSpec]) -> Prep
     ensure_fred_tables(con)
     ids = [s.id for s in specs]
     return Prepared(state=read_state(con, ids), last_check=updates.last_check(con, ids),
-                    snapshot=loaded_snapshot(con, [KEYLESS_DATASET]), as_of=as_of_from_env())
+                    snapshot=loaded_snapshot(con, [KEYLESS_DATASET]), as_of=as_of_from_env(),
+                    asked=asks.asked_on(con, [s.id for s in specs if s.frequency == "monthly"]))
 
 
-def download(
+def download_chunks(
     fetcher: Fetcher,
     specs: Sequence[SeriesSpec],
     prepared: Prepared,
@@ -113,11 +117,18 @@ def download(
     api_key: str | None,
     options: LoadOptions,
     log: Log,
-) -> list[Downloaded]:
+    every_s: float | None = 2.0,
+) -> Iterator[tuple[list[Downloaded], bool]]:
     """Phase 2, without the lock: every request the refresh needs, in worker threads.
 
-    In replay mode only the series the manifest has no loads for are "fetched" (their newest
-    body, from the landing zone); the others are rebuilt by `publish`.
+    The caller's thread parses each reply as it arrives and hands the downloads over in
+    chunks (downloads, whether it is the last): what finished, at most every `every_s`
+    seconds (None: one chunk at the end), the certainly-new batches of each validated as ONE
+    Great Expectations batch. While the
+    caller publishes a chunk (a short visit under the lock), the workers keep waiting on
+    FRED's rate limit without it, so publishing overlaps the download instead of following
+    it. In replay mode only the series the manifest has no loads for are "fetched" (their
+    newest body, from the landing zone); the others are rebuilt by `publish`.
     """
     state, as_of = prepared.state, prepared.as_of
     if options.alfred_backfill and not api_key:
@@ -125,7 +136,8 @@ def download(
     if fetcher.replay:  # older landing zones: the newest body
         specs = [s for s in specs if not fetcher.manifest.loads(asset_key_string(s.id))]
     if not specs:
-        return []
+        yield [], True
+        return
     listed = _updates(fetcher, endpoints, api_key, options, specs, prepared, log)
 
     def work(spec: SeriesSpec) -> SeriesFetch:
@@ -138,31 +150,46 @@ def download(
                                 alfred_backfill=options.alfred_backfill,
                                 page_limit=options.page_limit)
         else:
-            fetched = fetch_keyless(fetcher, endpoints, spec, state[spec.id], today=as_of)
+            fetched = fetch_keyless(fetcher, endpoints, spec, state[spec.id], today=as_of,
+                                    asked_on=prepared.asked.get(spec.id))
         if fetched.changed and state[spec.id].rows == 0:
             # A first load will certainly be audited: import GX while the fetches queue. A
             # re-read window may turn out to hold nothing new, and then nothing imports it.
             warm_up()
         return fetched
 
-    done: dict[str, Downloaded] = {}
+    def handed(ready: dict[str, Downloaded]) -> list[Downloaded]:
+        ordered = [ready[s.id] for s in specs if s.id in ready]  # catalogue order
+        ready.clear()
+        return _validated(ordered, lambda d: _certainly_new(d, state[d.spec.id]), as_of, log)
+
+    ready: dict[str, Downloaded] = {}
+    last = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=max(1, min(options.max_workers, len(specs))),
                               thread_name_prefix="fred-fetch")
     try:
         futures = {pool.submit(work, s): s for s in specs}
-        for future in as_completed(futures):
-            spec = futures[future]
-            try:
-                fetched = future.result()
-            except Exception as exc:  # settled (and reported) under the lock, per series
-                done[spec.id] = Downloaded(spec, error=exc)
-                continue
-            parsed = parse_fetch(fetcher, fetched, log) if fetched.changed else None
-            done[spec.id] = Downloaded(spec, fetched, parsed=parsed)
+        waiting = set(futures)
+        while waiting:
+            due = None if every_s is None or not ready else last + every_s - time.monotonic()
+            finished, waiting = wait(waiting, timeout=None if due is None else max(0.0, due),
+                                     return_when=FIRST_COMPLETED)
+            for future in finished:
+                spec = futures[future]
+                try:
+                    fetched = future.result()
+                except Exception as exc:  # settled (and reported) under the lock, per series
+                    ready[spec.id] = Downloaded(spec, error=exc)
+                    continue
+                parsed = parse_fetch(fetcher, fetched, log) if fetched.changed else None
+                ready[spec.id] = Downloaded(spec, fetched, parsed=parsed)
+            if waiting and ready and every_s is not None \
+                    and time.monotonic() - last >= every_s:
+                yield handed(ready), False  # the workers go on while these are published
+                last = time.monotonic()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    ordered = [done[s.id] for s in specs]  # catalogue order: one log whatever finished first
-    return _validated(ordered, lambda d: _certainly_new(d, state[d.spec.id]), as_of, log)
+    yield handed(ready), True
 
 
 def _certainly_new(d: Downloaded, stored: StoredSeries) -> bool:
@@ -235,6 +262,10 @@ def publish(
         # These series are current as of today: their next refresh asks only for updates.
         # A failed one keeps its older check, so the next question reaches back to it.
         updates.record_check(con, current, as_of)
+    if not api_key and not fetcher.replay:  # keyless monthly series answered today
+        asks.record_asks(con, [d.spec.id for d in downloaded if d.spec.id in current
+                               and d.spec.frequency == "monthly" and d.fetched is not None
+                               and not d.fetched.not_due], as_of)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, fetcher: Fetcher, d: Downloaded, as_of: date,

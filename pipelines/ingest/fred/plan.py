@@ -61,6 +61,19 @@ def nothing_due(spec: SeriesSpec, stored: StoredSeries, today: date | None) -> b
     return earliest_publication(spec.frequency, upcoming) > today
 
 
+def asked_today(spec: SeriesSpec, stored: StoredSeries, asked_on: date | None,
+                today: date | None) -> bool:
+    """Keyless, monthly: already asked today for its due month, so not asked again today.
+
+    A publisher releases a month once; a second request the same day would re-read what the
+    first answer held. What this costs: a month released after the day's first request waits
+    for the first refresh of the next day. Daily and weekly series, a first load and a unit
+    change are never held back by it.
+    """
+    return (spec.frequency == "monthly" and today is not None and asked_on == today
+            and stored.last_date is not None and not units_changed(stored, spec.units))
+
+
 @dataclass(frozen=True)
 class Window:
     start: date

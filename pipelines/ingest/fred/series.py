@@ -318,6 +318,8 @@ def _summary(batch: pl.DataFrame, report: PublishReport) -> dict[str, Any]:
 
 
 def _why(fetched: SeriesFetch) -> str:
+    if fetched.asked_today:
+        return "monthly, already asked today, not requested again"
     if fetched.not_due:
         return "next observation not due yet, not requested"
     if fetched.mode == "api":

@@ -25,6 +25,7 @@ from pipelines.lib.errors import ParseError, SourceError
 from pipelines.lib.fetcher import Fetched, Fetcher
 from pipelines.sources.fred import SeriesMeta
 from pipelines.sources.fred.parse import parse_series_entry
+from pipelines.validation.warehouse import table_exists
 
 UPDATES_PATH = "/fred/series/updates"
 PAGE_LIMIT = 1000  # FRED's maximum (and default) for fred/series/updates
@@ -58,7 +59,8 @@ def last_check(con: duckdb.DuckDBPyConnection, series_ids: list[str]) -> date | 
     """The day every one of these series was last brought up to date (the oldest of their
     checks; None when one has none). Per series, because each job refreshes its own
     frequency: a daily run's check says nothing about the monthly series."""
-    con.execute(CHECKS_DDL)
+    if not table_exists(con, "meta.fred_update_checks"):  # the COMMENT rewrites the catalogue
+        con.execute(CHECKS_DDL)
     rows = con.execute(
         "SELECT count(*), min(checked_on) FROM meta.fred_update_checks"
         " WHERE list_contains(?, series_id)", [series_ids]).fetchall()
@@ -69,7 +71,8 @@ def last_check(con: duckdb.DuckDBPyConnection, series_ids: list[str]) -> date | 
 def record_check(con: duckdb.DuckDBPyConnection, series_ids: list[str], today: date) -> None:
     if not series_ids:
         return
-    con.execute(CHECKS_DDL)
+    if not table_exists(con, "meta.fred_update_checks"):
+        con.execute(CHECKS_DDL)
     con.executemany(
         "INSERT INTO meta.fred_update_checks (series_id, checked_on) VALUES (?, ?)"
         " ON CONFLICT (series_id) DO UPDATE SET checked_on = excluded.checked_on,"
