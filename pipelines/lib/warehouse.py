@@ -13,12 +13,13 @@ full disk.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,16 @@ _DUCKDB_DISK = re.compile(r"No space left|Read-only file system|Permission denie
 _DUCKDB_DAMAGE = re.compile(r"not a valid DuckDB database|Could not read enough bytes|"
                             r"checksum|Corrupt|INTERNAL Error|Serialization", re.IGNORECASE)
 _DUCKDB_HOLDER = re.compile(r"Conflicting lock is held in (\S+) \(PID (\d+)\)")
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # the C library already loaded: glibc's, or none
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
 
 
 class WarehouseBusy(WarehouseError):
@@ -75,6 +86,7 @@ class Warehouse:
                 raise
             finally:
                 con.close()
+                release_freed_memory()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         """duckdb.connect, waiting a bounded time for another program's DuckDB lock, and
@@ -106,6 +118,17 @@ class Warehouse:
                         " staging, with history, from assets/raw/; marts and serving follow)"
                     ) from None
                 raise
+
+
+def release_freed_memory() -> None:
+    """Hand the C heap's free pages back to the OS (glibc `malloc_trim`).
+
+    DuckDB allocates through glibc malloc from its worker threads, whose arenas keep freed
+    pages mapped; a run that opens the warehouse once per step would otherwise carry every
+    step's high-water mark into the next. A no-op where glibc is not the C library.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def disk_error(where: Path, exc: OSError) -> WarehouseError:

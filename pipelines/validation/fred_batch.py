@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
@@ -98,27 +99,59 @@ def _validate_stacked(
     suites = [build_suite(TABLE, ctx, batch.columns) for batch, ctx in batches]
     slots, layout = _merge(suites, ids)
     frames, bounds, start = [], [], 0
-    for i, (batch, ctx) in enumerate(batches):
-        frame = prepare(TABLE, batch, ctx)
-        frame[ASSET] = ids[i]
-        low, high = _range_of(suites[i])
-        frame[LOW], frame[HIGH] = float("nan") if low is None else low, \
-            float("nan") if high is None else high
-        frames.append(frame)
-        bounds.append((start, start + len(frame)))
-        start += len(frame)
+    for batch, ctx in batches:
+        frames.append(_shared_text(prepare(TABLE, batch, ctx)))
+        bounds.append((start, start + len(frames[-1])))
+        start += len(frames[-1])
     stacked = pd.concat(frames, ignore_index=True)
+    del frames
+    lengths = [end - begin for begin, end in bounds]
+    ranges = [_range_of(s) for s in suites]
+    stacked[ASSET] = pd.Series(np.repeat(np.array(ids, dtype=object), lengths), dtype=object)
+    for column, side in ((LOW, 0), (HIGH, 1)):
+        stacked[column] = np.repeat(np.array(
+            [np.nan if r[side] is None else r[side] for r in ranges], dtype="float64"), lengths)
     suite = gx.ExpectationSuite(name=f"{TABLE}__catalogue",
                                 expectations=[p for s in slots for p in s.parts])
     with _LOCK:  # the cached context is shared; GX makes no promise about threads
         gx_batch = _batch_definition().get_batch(batch_parameters={"dataframe": stacked})
-        validation = gx_batch.validate(suite, result_format={
-            "result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE})
+        try:
+            validation = gx_batch.validate(suite, result_format={
+                "result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE})
+        finally:
+            _release(gx_batch)
     by_slot: dict[int, list[Any]] = {}
     for r in validation.results:
         by_slot.setdefault(r.expectation_config.meta[SLOT], []).append(r)
     return {sid: [_for_series(slots[k], by_slot[k], bounds[i], stacked) for k in layout[i]]
             for i, sid in enumerate(ids)}
+
+
+def _shared_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each text column holding one Python object per distinct value.
+
+    `prepare` hands text over as one `str` per row (GX checks each value's type); a stacked
+    catalogue has a few distinct ids and units over ~10^5 rows, so sharing the objects keeps
+    the same values and types at a pointer per row instead of a string per row.
+    """
+    for name in frame.select_dtypes(include="object").columns:
+        column = frame[name]
+        if pd.api.types.infer_dtype(column, skipna=True) != "string":
+            continue  # not all text: left as it is
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        values = np.empty(len(uniques) + 1, dtype=object)
+        values[:-1], values[-1] = uniques, None  # code -1 (missing) takes the last: None
+        frame[name] = pd.Series(values[codes], index=frame.index, dtype=object)
+    return frame
+
+
+def _release(gx_batch: Any) -> None:
+    """Drop the cached GX context's references to the stacked frame (its batch and batch
+    data), so the frame does not outlive the validation: the rest of the run has no use
+    for it, and GX would keep it until the next batch replaced it."""
+    engine = gx_batch.data.execution_engine
+    engine.batch_manager.reset_batch_cache()
+    engine.batch_manager.batch_data_cache.clear()
 
 
 def _range_of(suite: Any) -> tuple[float | None, float | None]:
