@@ -39,14 +39,29 @@ _DUCKDB_DAMAGE = re.compile(r"not a valid DuckDB database|Could not read enough 
 _DUCKDB_HOLDER = re.compile(r"Conflicting lock is held in (\S+) \(PID (\d+)\)")
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8  # glibc mallopt()
+
+
+def _c_heap() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, after bounding its heap's retention; None under another libc.
+
+    DuckDB allocates through glibc malloc, from worker threads that each get an arena whose
+    freed pages stay mapped. Fewer arenas, large blocks mapped on their own (returned on
+    free), and a heap top that is trimmed at once keep one step's high-water mark from
+    becoming the next step's floor.
+    """
     try:
-        return ctypes.CDLL(None).malloc_trim  # the C library already loaded: glibc's, or none
+        libc = ctypes.CDLL(None)  # the C library already loaded
+        trim, mallopt = libc.malloc_trim, libc.mallopt
     except (OSError, AttributeError):
         return None
+    mallopt(_M_ARENA_MAX, 2)
+    mallopt(_M_MMAP_THRESHOLD, 256 * 1024)
+    mallopt(_M_TRIM_THRESHOLD, 1024 * 1024)
+    return trim
 
 
-_MALLOC_TRIM = _malloc_trim()
+_MALLOC_TRIM = _c_heap()
 
 
 class WarehouseBusy(WarehouseError):

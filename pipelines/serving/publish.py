@@ -275,6 +275,7 @@ def _parquet_file(con: duckdb.DuckDBPyConnection, schema: str, table: str,
     with pq.ParquetWriter(path, target, compression="zstd") as writer:
         for batch in reader:
             writer.write_table(pa.Table.from_batches([batch]).cast(target))
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages too
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path,
