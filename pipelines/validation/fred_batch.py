@@ -27,10 +27,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import polars as pl
 
 from pipelines.validation import checks as c
@@ -48,6 +47,9 @@ from pipelines.validation.suites import (
     build_suite,
     prepare,
 )
+
+if TYPE_CHECKING:  # pandas is imported on first use: a run with nothing to validate never pays it
+    import pandas as pd
 
 TABLE = c.FRED_OBSERVATIONS
 ASSET, LOW, HIGH = "_asset", "_range_min", "_range_max"
@@ -94,6 +96,7 @@ def _validate_stacked(
     batches: Sequence[tuple[pl.DataFrame, AuditContext]],
 ) -> dict[str, list[ExpectationResult]]:
     import great_expectations as gx
+    import pandas as pd
 
     ids = [_series_id(ctx) for _, ctx in batches]
     suites = [build_suite(TABLE, ctx, batch.columns) for batch, ctx in batches]
@@ -134,6 +137,8 @@ def _shared_text(frame: pd.DataFrame) -> pd.DataFrame:
     catalogue has a few distinct ids and units over ~10^5 rows, so sharing the objects keeps
     the same values and types at a pointer per row instead of a string per row.
     """
+    import pandas as pd
+
     for name in frame.select_dtypes(include="object").columns:
         column = frame[name]
         if pd.api.types.infer_dtype(column, skipna=True) != "string":
