@@ -77,3 +77,26 @@ def test_scale_refuses_a_dirty_tree_without_dirty(monkeypatch, tmp_path: Path) -
     monkeypatch.setattr(benchmarks.facts, "git_state", lambda root: ("d" * 40, ["x.py"]))
     assert main(["--work", str(tmp_path / "w"), "--out", str(tmp_path / "S.md")]) == 2
     assert not (tmp_path / "S.md").exists()
+
+
+def test_neither_output_makes_the_tree_dirty(tmp_path: Path) -> None:
+    """SCALE.md is written first and REPORT.md after it, at the same clean commit."""
+    import subprocess
+
+    from benchmarks.facts import git_state
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.email=b@x", "-c", "user.name=b", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
+
+    (tmp_path / "benchmarks").mkdir()
+    for name in ("REPORT.md", "SCALE.md"):
+        (tmp_path / "benchmarks" / name).write_text("old\n")
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "one")
+    for name in ("REPORT.md", "SCALE.md"):
+        (tmp_path / "benchmarks" / name).write_text("new\n")
+    assert git_state(tmp_path)[1] == []
+    (tmp_path / "benchmarks" / "scale.py").write_text("x = 1\n")
+    assert git_state(tmp_path)[1] == ["benchmarks/scale.py"]
