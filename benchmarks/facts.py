@@ -33,7 +33,8 @@ def _ram_gb() -> float:
     return 0.0
 
 
-REPORT_PATH = "benchmarks/REPORT.md"  # the output itself never makes the tree dirty
+REPORT_PATH = "benchmarks/REPORT.md"  # the outputs themselves never make the tree dirty
+OUTPUTS = (REPORT_PATH, "benchmarks/SCALE.md")
 
 
 def git_state(root: Path) -> tuple[str, list[str]]:
@@ -45,7 +46,7 @@ def git_state(root: Path) -> tuple[str, list[str]]:
                                 capture_output=True, check=True).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
         return "unknown", []
-    return head, [line[3:] for line in status if line[3:] != REPORT_PATH]
+    return head, [line[3:] for line in status if line[3:] not in OUTPUTS]
 
 
 def _git(root: Path) -> str:

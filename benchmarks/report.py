@@ -5,8 +5,14 @@ person wrote live in benchmarks/README.md, dated, with the commit they refer to)
 from __future__ import annotations
 
 import pstats
+import re
 from pathlib import Path
 from typing import Any
+
+SCALE_PATH = Path(__file__).resolve().parent / "SCALE.md"
+# The first line after SCALE.md's title, written by benchmarks/scale.py and read back here.
+SCALE_MARK = "<!-- scale-commit: {commit} dirty: {dirty} -->"
+_SCALE_MARK = re.compile(r"<!-- scale-commit: (\S+) dirty: (True|False) -->")
 
 
 def _f(x: float | None, digits: int = 1) -> str:
@@ -207,6 +213,25 @@ def _latency(mode: str, lat: Any) -> list[str]:
     return [*lines, ""]
 
 
+def _scale(commit: str, path: Path) -> list[str]:
+    """SCALE.md's table when it measured this commit; otherwise which commit it measured."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    mark = _SCALE_MARK.search(text)
+    if mark is None:
+        return [f"No scale measurement (`make bench SCALE=1` writes {path.name})."]
+    measured, dirty = mark[1], mark[2] == "True"
+    head = commit.split()[0]
+    if measured != head:
+        return [f"Not measured at this commit: {path.name} was measured at {measured}"
+                f"{' with uncommitted changes' if dirty else ''}, this report at {head}."
+                " Run `make bench SCALE=1` at this commit to refresh it."]
+    table = [line for line in text.splitlines() if line.startswith("|")]
+    note = (" with uncommitted changes (`--dirty`): its numbers belong to no commit"
+            if dirty else "")
+    return [f"From {path.name}, measured at this commit{note}: cold backfill and no-change"
+            " refresh in API mode, each size on a fresh replica and warehouse.", "", *table]
+
+
 def render(res: dict[str, Any]) -> str:
     commit = res["facts"]["commit"]
     gps, gpm = res["fredgraph_rate"]
@@ -264,8 +289,7 @@ def render(res: dict[str, Any]) -> str:
     lines += ["## Targets", ""]
     for mode in modes:
         lines += [f"### {mode} mode", "", *_targets(res, mode), ""]
-    if res.get("scale"):
-        lines += ["## Scale", "", *res["scale"], ""]
+    lines += ["## Scale", "", *_scale(commit, Path(res.get("scale_path") or SCALE_PATH)), ""]
     lines += ["## Profile", ""]
     for mode, path in (res.get("profile") or {}).items():
         lines += [*_profile(path, mode), ""]

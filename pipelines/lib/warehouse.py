@@ -13,12 +13,13 @@ full disk.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,31 @@ _DUCKDB_DISK = re.compile(r"No space left|Read-only file system|Permission denie
 _DUCKDB_DAMAGE = re.compile(r"not a valid DuckDB database|Could not read enough bytes|"
                             r"checksum|Corrupt|INTERNAL Error|Serialization", re.IGNORECASE)
 _DUCKDB_HOLDER = re.compile(r"Conflicting lock is held in (\S+) \(PID (\d+)\)")
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8  # glibc mallopt()
+
+
+def _c_heap() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, after bounding its heap's retention; None under another libc.
+
+    DuckDB allocates through glibc malloc, from worker threads that each get an arena whose
+    freed pages stay mapped. Fewer arenas, large blocks mapped on their own (returned on
+    free), and a heap top that is trimmed at once keep one step's high-water mark from
+    becoming the next step's floor.
+    """
+    try:
+        libc = ctypes.CDLL(None)  # the C library already loaded
+        trim, mallopt = libc.malloc_trim, libc.mallopt
+    except (OSError, AttributeError):
+        return None
+    mallopt(_M_ARENA_MAX, 2)
+    mallopt(_M_MMAP_THRESHOLD, 256 * 1024)
+    mallopt(_M_TRIM_THRESHOLD, 1024 * 1024)
+    return trim
+
+
+_MALLOC_TRIM = _c_heap()
 
 
 class WarehouseBusy(WarehouseError):
@@ -75,6 +101,7 @@ class Warehouse:
                 raise
             finally:
                 con.close()
+                release_freed_memory()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         """duckdb.connect, waiting a bounded time for another program's DuckDB lock, and
@@ -106,6 +133,17 @@ class Warehouse:
                         " staging, with history, from assets/raw/; marts and serving follow)"
                     ) from None
                 raise
+
+
+def release_freed_memory() -> None:
+    """Hand the C heap's free pages back to the OS (glibc `malloc_trim`).
+
+    DuckDB allocates through glibc malloc from its worker threads, whose arenas keep freed
+    pages mapped; a run that opens the warehouse once per step would otherwise carry every
+    step's high-water mark into the next. A no-op where glibc is not the C library.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def disk_error(where: Path, exc: OSError) -> WarehouseError:

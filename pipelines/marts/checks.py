@@ -152,7 +152,9 @@ def _ranges(con: duckdb.DuckDBPyConnection, table: str, spec: MartChecks,
 
 def _row_count(con: duckdb.DuckDBPyConnection, name: str, table: str, spec: MartChecks,
                decl: CheckDecl, now: datetime | None) -> CheckOutcome:
-    con.execute(ROW_COUNTS_DDL)
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = current_database()"
+                       " AND schema_name = 'meta' AND table_name = 'mart_row_counts'").fetchall():
+        con.execute(ROW_COUNTS_DDL)  # once: its COMMENTs are catalogue writes in every build
     rows = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
     previous = con.execute(
         "SELECT rows FROM meta.mart_row_counts WHERE mart = ? ORDER BY built_at DESC LIMIT 1",

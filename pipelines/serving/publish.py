@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from pipelines.lib.refresh import table_version
 from pipelines.lib.sqlident import comment_literal
+from pipelines.lib.warehouse import release_freed_memory
 from pipelines.serving.snapshots import append_snapshot, remove_snapshot
 from pipelines.serving.status import (
     TableStatus,
@@ -145,6 +146,7 @@ def publish_serving_copy(
             remove_snapshot(con, published_at)
         raise
     con.execute(f"DETACH {_ALIAS}")  # checkpoints: the file alone is the whole database
+    release_freed_memory()  # the copy's buffers, before the Parquet files take their own
     _fsync(tmp)
     os.replace(tmp, target)
     _fsync_dir(serving_dir)
@@ -253,18 +255,27 @@ def _utc_timestamps(con: duckdb.DuckDBPyConnection) -> None:
                     f" {comment_literal((comment or '').strip() + _UTC_NOTE)}")
 
 
-def _parquet_table(con: duckdb.DuckDBPyConnection, schema: str, table: str,
-                   comment: str | None) -> pa.Table:
-    """The table as Arrow, each column's COMMENT in its Parquet field metadata (`comment`)."""
-    data = con.sql(f'SELECT * FROM "{schema}"."{table}"').to_arrow_table()  # noqa: S608
+PARQUET_BATCH_ROWS = 65_536  # rows per row group: a table is streamed, never held whole
+
+
+def _parquet_file(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+                  comment: str | None, path: Path) -> None:
+    """The table as Parquet at `path`, each column's COMMENT in its field metadata
+    (`comment`), streamed in row groups so the largest table is never in memory whole."""
     comments = dict(con.execute(
         "SELECT column_name, comment FROM duckdb_columns() WHERE database_name ="
         " current_database() AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
         [schema, table]).fetchall())
+    reader = con.sql(f'SELECT * FROM "{schema}"."{table}"').fetch_record_batch(  # noqa: S608
+        PARQUET_BATCH_ROWS)
     fields = [f.with_metadata({"comment": comments[f.name]}) if f.name in comments else f
-              for f in data.schema]
+              for f in reader.schema]
     meta = {"table": f"{schema}.{table}", **({"comment": comment} if comment else {})}
-    return data.cast(pa.schema(fields, metadata=meta))
+    target = pa.schema(fields, metadata=meta)
+    with pq.ParquetWriter(path, target, compression="zstd") as writer:
+        for batch in reader:
+            writer.write_table(pa.Table.from_batches([batch]).cast(target))
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed pages too
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path,
@@ -278,7 +289,7 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path,
         _remove(*where.glob(".*.parquet.tmp"))  # left by a killed publish
         path = where / f"{table}.parquet"
         tmp = where / f".{table}.{os.getpid()}.parquet.tmp"
-        pq.write_table(_parquet_table(con, schema, table, comment), tmp, compression="zstd")
+        _parquet_file(con, schema, table, comment, tmp)
         _fsync(tmp)
         os.replace(tmp, path)
         written.append(path)

@@ -25,10 +25,11 @@ per check, where that is also the order GX reports them in.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 
 from pipelines.validation import checks as c
@@ -47,15 +48,19 @@ from pipelines.validation.suites import (
     prepare,
 )
 
+if TYPE_CHECKING:  # pandas is imported on first use: a run with nothing to validate never pays it
+    import pandas as pd
+
 TABLE = c.FRED_OBSERVATIONS
 ASSET, LOW, HIGH = "_asset", "_range_min", "_range_max"
 SLOT = "fred_batch_slot"
-if TYPE_CHECKING:  # pandas only when a batch is validated: a run with nothing new never loads it
-    import pandas as pd
-
 _IN_SET, _BETWEEN = "expect_column_values_to_be_in_set", "expect_column_values_to_be_between"
 _COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"
 _PER_SERIES = "<per series>"
+# Rows per stacked GX batch: the 18-series catalogue's full history (~312k rows in API mode)
+# is one batch; a catalogue of hundreds of series is validated in a few, not one that grows
+# with it (pandas holds the stacked frame and GX its per-expectation metrics).
+MAX_STACKED_ROWS = 400_000
 
 
 @dataclass
@@ -69,7 +74,7 @@ class _Slot:
 
 
 def validate_catalogue(
-    batches: Sequence[tuple[pl.DataFrame, AuditContext]],
+    batches: Sequence[tuple[pl.DataFrame, AuditContext]], *, max_rows: int = MAX_STACKED_ROWS,
 ) -> dict[str, list[ExpectationResult]]:
     """Series id -> the results `suites.validate` gives for that series' batch alone."""
     ids = [_series_id(ctx) for _, ctx in batches]
@@ -81,8 +86,26 @@ def validate_catalogue(
         groups.setdefault(schema, []).append((batch, ctx))
     out: dict[str, list[ExpectationResult]] = {}
     for group in groups.values():  # one group in a refresh: every batch has FRED's columns
-        out.update(_validate_stacked(group))
+        for chunk in _chunks(group, max_rows):
+            out.update(_validate_stacked(chunk))
     return out
+
+
+def _chunks(
+    group: list[tuple[pl.DataFrame, AuditContext]], max_rows: int,
+) -> Iterator[list[tuple[pl.DataFrame, AuditContext]]]:
+    """Whole series, in order, stacked up to `max_rows` rows (a larger series goes alone):
+    the stacked frame's memory stays bounded however large the catalogue grows."""
+    chunk: list[tuple[pl.DataFrame, AuditContext]] = []
+    rows = 0
+    for batch, ctx in group:
+        if chunk and rows + batch.height > max_rows:
+            yield chunk
+            chunk, rows = [], 0
+        chunk.append((batch, ctx))
+        rows += batch.height
+    if chunk:
+        yield chunk
 
 
 def _series_id(ctx: AuditContext) -> str:
@@ -101,27 +124,61 @@ def _validate_stacked(
     suites = [build_suite(TABLE, ctx, batch.columns) for batch, ctx in batches]
     slots, layout = _merge(suites, ids)
     frames, bounds, start = [], [], 0
-    for i, (batch, ctx) in enumerate(batches):
-        frame = prepare(TABLE, batch, ctx)
-        frame[ASSET] = ids[i]
-        low, high = _range_of(suites[i])
-        frame[LOW], frame[HIGH] = float("nan") if low is None else low, \
-            float("nan") if high is None else high
-        frames.append(frame)
-        bounds.append((start, start + len(frame)))
-        start += len(frame)
+    for batch, ctx in batches:
+        frames.append(_shared_text(prepare(TABLE, batch, ctx)))
+        bounds.append((start, start + len(frames[-1])))
+        start += len(frames[-1])
     stacked = pd.concat(frames, ignore_index=True)
+    del frames
+    lengths = [end - begin for begin, end in bounds]
+    ranges = [_range_of(s) for s in suites]
+    stacked[ASSET] = pd.Series(np.repeat(np.array(ids, dtype=object), lengths), dtype=object)
+    for column, side in ((LOW, 0), (HIGH, 1)):
+        stacked[column] = np.repeat(np.array(
+            [np.nan if r[side] is None else r[side] for r in ranges], dtype="float64"), lengths)
     suite = gx.ExpectationSuite(name=f"{TABLE}__catalogue",
                                 expectations=[p for s in slots for p in s.parts])
     with _LOCK:  # the cached context is shared; GX makes no promise about threads
         gx_batch = _batch_definition().get_batch(batch_parameters={"dataframe": stacked})
-        validation = gx_batch.validate(suite, result_format={
-            "result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE})
+        try:
+            validation = gx_batch.validate(suite, result_format={
+                "result_format": "COMPLETE", "partial_unexpected_count": SAMPLE_SIZE})
+        finally:
+            _release(gx_batch)
     by_slot: dict[int, list[Any]] = {}
     for r in validation.results:
         by_slot.setdefault(r.expectation_config.meta[SLOT], []).append(r)
     return {sid: [_for_series(slots[k], by_slot[k], bounds[i], stacked) for k in layout[i]]
             for i, sid in enumerate(ids)}
+
+
+def _shared_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each text column holding one Python object per distinct value.
+
+    `prepare` hands text over as one `str` per row (GX checks each value's type); a stacked
+    catalogue has a few distinct ids and units over ~10^5 rows, so sharing the objects keeps
+    the same values and types at a pointer per row instead of a string per row.
+    """
+    import pandas as pd
+
+    for name in frame.select_dtypes(include="object").columns:
+        column = frame[name]
+        if pd.api.types.infer_dtype(column, skipna=True) != "string":
+            continue  # not all text: left as it is
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        values = np.empty(len(uniques) + 1, dtype=object)
+        values[:-1], values[-1] = uniques, None  # code -1 (missing) takes the last: None
+        frame[name] = pd.Series(values[codes], index=frame.index, dtype=object)
+    return frame
+
+
+def _release(gx_batch: Any) -> None:
+    """Drop the cached GX context's references to the stacked frame (its batch and batch
+    data), so the frame does not outlive the validation: the rest of the run has no use
+    for it, and GX would keep it until the next batch replaced it."""
+    engine = gx_batch.data.execution_engine
+    engine.batch_manager.reset_batch_cache()
+    engine.batch_manager.batch_data_cache.clear()
 
 
 def _range_of(suite: Any) -> tuple[float | None, float | None]:

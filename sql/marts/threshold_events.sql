@@ -17,45 +17,59 @@ run_starts AS (  -- a run: consecutive observations on one side of the level
         *,
         coalesce(lag(above) OVER by_date <> above, true) AS starts_run,
         lag(value) OVER by_date AS value_before,
-        lag(date) OVER by_date AS date_before
+        lag(date) OVER by_date AS date_before,
+        row_number() OVER by_date AS nth
     FROM observations
     WINDOW by_date AS (PARTITION BY indicator, threshold ORDER BY date)
 ),
-runs AS (
+runs AS (  -- the run's number, and the position of its first observation (one sorted pass)
     SELECT
         *,
-        sum(starts_run::INTEGER) OVER (
-            PARTITION BY indicator, threshold ORDER BY date ROWS UNBOUNDED PRECEDING) AS run
+        sum(starts_run::INTEGER) OVER so_far AS run,
+        max(CASE WHEN starts_run THEN nth END) OVER so_far AS run_first_nth
     FROM run_starts
+    WINDOW so_far AS (PARTITION BY indicator, threshold ORDER BY date ROWS UNBOUNDED PRECEDING)
 ),
-run_progress AS (  -- within a run so far: observations, and whether it went beyond the band
+run_progress AS (  -- the observation's place in its run, and whether it is beyond the band
     SELECT
         *,
-        row_number() OVER so_far AS run_observations,
+        nth - run_first_nth + 1 AS run_observations,
         CASE WHEN above
-            THEN max(value) OVER so_far >= round(threshold + rearm_band, 9)
-            ELSE min(value) OVER so_far < round(threshold - rearm_band, 9)
-        END AS beyond_band
+            THEN value >= round(threshold + rearm_band, 9)
+            ELSE value < round(threshold - rearm_band, 9)
+        END AS past_band
     FROM runs
-    WINDOW so_far AS (PARTITION BY indicator, threshold, run ORDER BY date
-                      ROWS UNBOUNDED PRECEDING)
 ),
-confirmations AS (
+run_confirmed_at AS (
     -- A run on the new side counts once it has min_observations and has either gone
-    -- rearm_band beyond the level or lasted confirm_after observations; the first such row.
+    -- rearm_band beyond the level (at or before that observation) or lasted confirm_after
+    -- observations: the first observation that is both, if the run gets that far.
     SELECT
         indicator, threshold, run,
-        min(date) AS confirmed_on,
-        arg_min(value, date) AS confirmed_value,
-        arg_min(run_observations, date) AS observations_to_confirm,
-        arg_min(is_provisional, date) AS confirmed_is_provisional,
-        -- how: the band, or only the count (a value held near the level, e.g. by a yield cap)
-        CASE WHEN arg_min(beyond_band, date) THEN 'band' ELSE 'observations' END
-            AS confirmed_by
+        greatest(any_value(min_observations), CASE
+            WHEN min(run_observations) FILTER (WHERE past_band) IS NULL
+                THEN any_value(confirm_after)
+            ELSE least(min(run_observations) FILTER (WHERE past_band),
+                       any_value(confirm_after))
+        END) AS observations_to_confirm,
+        min(run_observations) FILTER (WHERE past_band) AS first_past_band
     FROM run_progress
-    WHERE run_observations >= min_observations
-      AND (beyond_band OR run_observations >= confirm_after)
     GROUP BY ALL
+),
+confirmations AS (
+    SELECT
+        r.indicator, r.threshold, r.run,
+        r.date AS confirmed_on,
+        r.value AS confirmed_value,
+        c.observations_to_confirm,
+        r.is_provisional AS confirmed_is_provisional,
+        -- how: the band, or only the count (a value held near the level, e.g. by a yield cap)
+        CASE WHEN c.first_past_band <= c.observations_to_confirm THEN 'band'
+             ELSE 'observations' END AS confirmed_by
+    FROM run_confirmed_at AS c
+    JOIN run_progress AS r
+      ON r.indicator = c.indicator AND r.threshold = c.threshold AND r.run = c.run
+     AND r.run_observations = c.observations_to_confirm
 ),
 sides AS (
     -- The side each level is on: set by its first run (the start, no event), then changed
