@@ -259,6 +259,9 @@ def render(res: dict[str, Any]) -> str:
               " (same steps, keys, deps and check specs) with bodies that only yield what the"
               " real run yielded; the rate-limit floor is the scenario's FRED requests under"
               f" {aps}/s and {apm}/min.", ""]
+    notes = [f"{sc.name}: {sc.note}" for sc in res["scenarios"] if getattr(sc, "note", "")]
+    if notes:
+        lines += ["Set-up of scenarios: " + "; ".join(notes) + ".", ""]
     if "query" in res:
         q = res["query"].result
         lines += ["## Queries against the serving copy", "",
