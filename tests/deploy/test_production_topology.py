@@ -39,6 +39,7 @@ WATCHED_JOBS = {"mof_jgb", "tic", "mof_flows_weekly"}
 # Due after the restart: the schedules of the sources the watcher does not cover.
 CATCH_UP = {"fred_daily_schedule"}
 ACTIVE = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING")
+SENSOR_INTERVAL_S = 5
 RUNS_QUERY = "{ runsOrError { ... on Runs { results { runId status jobName } } } }"
 
 pytestmark = pytest.mark.slow
@@ -98,7 +99,11 @@ def test_queue_schedules_sensors_and_a_daemon_crash_on_postgres(
         seed_run = seed(home, env)
         # The publishers release a day; the services must pick it up and publish it.
         new_day = replica.publish_day()
-        env.update(AS_OF_DATE=new_day.isoformat(), JGB_AUTOMATION="on")
+        # Sensors evaluated every few seconds, not every 60 s (watcher) and 30 s (automation):
+        # the test waits for what the daemon does, not for its clock (lib/settings.py).
+        env.update(AS_OF_DATE=new_day.isoformat(), JGB_AUTOMATION="on",
+                   JGB_WATCH_INTERVAL_S=str(SENSOR_INTERVAL_S),
+                   JGB_AUTOMATION_INTERVAL_S=str(SENSOR_INTERVAL_S))
         serve = _start(["pipelines.serve", "--services", "code-server,webserver",
                         "--port", str(web_port), "--grpc-port", str(grpc_port)],
                        env, tmp_path / "serve.log")
