@@ -62,12 +62,16 @@ def _tag(pg: Postgres, db: str, key: str) -> dict[str, str]:
 
 
 def _step_intervals(pg: Postgres, db: str) -> list[tuple[datetime, datetime, str]]:
+    """When each step that started ran (a skipped step never starts, so holds nothing)."""
     rows = pg.query(db, """
         SELECT run_id, step_key,
-               min(timestamp) FILTER (WHERE dagster_event_type = 'STEP_START'),
+               min(timestamp) FILTER (WHERE dagster_event_type = 'STEP_START') AS started,
                max(timestamp) FILTER (WHERE dagster_event_type IN ('STEP_SUCCESS',
                                                                    'STEP_FAILURE'))
-        FROM event_logs WHERE step_key IS NOT NULL GROUP BY run_id, step_key""")
+        FROM event_logs WHERE step_key IS NOT NULL GROUP BY run_id, step_key
+        HAVING min(timestamp) FILTER (WHERE dagster_event_type = 'STEP_START') IS NOT NULL""")
+    unfinished = [f"{run[:8]}:{step}" for run, step, _, end in rows if end is None]
+    assert not unfinished, f"steps started and never ended: {unfinished}"
     return sorted((start, end, f"{run[:8]}:{step}") for run, step, start, end in rows)
 
 
