@@ -36,11 +36,13 @@ dev: setup  ## the Dagster UI on http://127.0.0.1:3000 (DEV_PORT), schedules and
 serve: setup  ## production processes until Ctrl-C: code server, daemon, webserver (docs/deploy.md)
 	$(UV) run python -m pipelines.serve
 
-# The suite runs in TEST_WORKERS processes (pytest-xdist; TEST_WORKERS=0: in this one).
-# --dist loadgroup keeps the tests of a module marked xdist_group in one process.
+# The suite runs in TEST_WORKERS processes (pytest-xdist; TEST_WORKERS=0: in this one), longest
+# work first as measured in tests/durations.json (tests/scheduling.py); a third process was no
+# faster: each builds its own session baselines. PYTEST_ARGS adds options, e.g. --durations=100
+# to refresh that table (python -m tests.scheduling LOG).
 TEST_WORKERS ?= 2
-test: setup  ## the test suite, offline, in 2 processes: about 20-25 minutes on 2 cores (real files in tests/data/)
-	$(UV) run pytest -n $(TEST_WORKERS) --dist loadgroup
+test: setup  ## the test suite, offline, in 2 processes: about 19 minutes on 2 idle cores (real files in tests/data/)
+	$(UV) run pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
 	$(UV) run ruff check .

@@ -33,10 +33,15 @@ from pipelines.lib import polling
 from pipelines.lib.datasets import Dataset, Publisher, ReleaseProbe
 from pipelines.lib.errors import ParseError
 from pipelines.lib.http import USER_AGENT
-from pipelines.lib.settings import Settings, automation_enabled
+from pipelines.lib.settings import (
+    Settings,
+    automation_enabled,
+    automation_interval_s,
+    watch_interval_s,
+)
 
 TIMEOUT_S = (5.0, 20.0)
-WATCH_INTERVAL_S = 60  # a tick only decides; lib/polling.py says which files are due
+WATCH_INTERVAL_S = watch_interval_s()  # 60 s; a tick only decides (lib/polling.py: what is due)
 
 
 def clock() -> datetime:
@@ -231,7 +236,7 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     "default_automation_condition_sensor",
     target=dg.AssetSelection.all(),
     default_status=default_sensor_status(),
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=automation_interval_s(),
     description="Refreshes marts and serving once after each upstream change (eager).",
 )
 

@@ -31,6 +31,29 @@ def automation_enabled() -> bool:
     return os.environ.get(AUTOMATION_ENV, "").strip().lower() in AUTOMATION_ON
 
 
+# How often the daemon evaluates the two sensors (pipelines/defs/sensors.py). Production keeps
+# the defaults; the deploy tests shorten them so the daemon's ticks do not set their pace.
+WATCH_INTERVAL_ENV = "JGB_WATCH_INTERVAL_S"
+AUTOMATION_INTERVAL_ENV = "JGB_AUTOMATION_INTERVAL_S"
+
+
+def _seconds(name: str, default: int) -> int:
+    text = _env(name, str(default))
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{name}={text!r} is not a whole number of seconds (1 or more)")
+    return int(text)
+
+
+def watch_interval_s() -> int:
+    """JGB_WATCH_INTERVAL_S: seconds between the publisher-file watcher's ticks (default 60)."""
+    return _seconds(WATCH_INTERVAL_ENV, 60)
+
+
+def automation_interval_s() -> int:
+    """JGB_AUTOMATION_INTERVAL_S: seconds between the automation sensor's evaluations (30)."""
+    return _seconds(AUTOMATION_INTERVAL_ENV, 30)
+
+
 FRED_CATALOGUE_ENV = "FRED_CATALOGUE"  # path to another catalogue.yaml (tests, experiments)
 MOF_JGB_LANGUAGE_ENV = "MOF_JGB_LANGUAGE"
 MOF_JGB_LANGUAGES = ("en", "ja")

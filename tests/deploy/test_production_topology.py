@@ -40,6 +40,7 @@ WATCHED_JOBS = {"mof_jgb", "tic", "mof_flows_weekly", "fred_daily"}
 # only; the 17:30 CT schedule brings the dailies released later).
 CATCH_UP = {"fred_daily_schedule"}
 ACTIVE = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING")
+SENSOR_INTERVAL_S = 5
 RUNS_QUERY = "{ runsOrError { ... on Runs { results { runId status jobName } } } }"
 
 pytestmark = pytest.mark.slow
@@ -62,12 +63,16 @@ def _tag(pg: Postgres, db: str, key: str) -> dict[str, str]:
 
 
 def _step_intervals(pg: Postgres, db: str) -> list[tuple[datetime, datetime, str]]:
+    """When each step that started ran (a skipped step never starts, so holds nothing)."""
     rows = pg.query(db, """
         SELECT run_id, step_key,
-               min(timestamp) FILTER (WHERE dagster_event_type = 'STEP_START'),
+               min(timestamp) FILTER (WHERE dagster_event_type = 'STEP_START') AS started,
                max(timestamp) FILTER (WHERE dagster_event_type IN ('STEP_SUCCESS',
                                                                    'STEP_FAILURE'))
-        FROM event_logs WHERE step_key IS NOT NULL GROUP BY run_id, step_key""")
+        FROM event_logs WHERE step_key IS NOT NULL GROUP BY run_id, step_key
+        HAVING min(timestamp) FILTER (WHERE dagster_event_type = 'STEP_START') IS NOT NULL""")
+    unfinished = [f"{run[:8]}:{step}" for run, step, _, end in rows if end is None]
+    assert not unfinished, f"steps started and never ended: {unfinished}"
     return sorted((start, end, f"{run[:8]}:{step}") for run, step, start, end in rows)
 
 
@@ -99,7 +104,11 @@ def test_queue_schedules_sensors_and_a_daemon_crash_on_postgres(
         seed_run = seed(home, env)
         # The publishers release a day; the services must pick it up and publish it.
         new_day = replica.publish_day()
-        env.update(AS_OF_DATE=new_day.isoformat(), JGB_AUTOMATION="on")
+        # Sensors evaluated every few seconds, not every 60 s (watcher) and 30 s (automation):
+        # the test waits for what the daemon does, not for its clock (lib/settings.py).
+        env.update(AS_OF_DATE=new_day.isoformat(), JGB_AUTOMATION="on",
+                   JGB_WATCH_INTERVAL_S=str(SENSOR_INTERVAL_S),
+                   JGB_AUTOMATION_INTERVAL_S=str(SENSOR_INTERVAL_S))
         serve = _start(["pipelines.serve", "--services", "code-server,webserver",
                         "--port", str(web_port), "--grpc-port", str(grpc_port)],
                        env, tmp_path / "serve.log")

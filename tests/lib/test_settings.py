@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +44,10 @@ def test_the_pattern_catches_each_way_of_reading_the_environment() -> None:
      "fr", "MOF_JGB_LANGUAGE must be 'en' or 'ja', not 'fr'"),
     (settings.as_of, "AS_OF_DATE", {"2026-11-26": date(2026, 11, 26)},
      "26/11/2026", "AS_OF_DATE='26/11/2026' is not a YYYY-MM-DD date"),
+    (settings.watch_interval_s, "JGB_WATCH_INTERVAL_S", {None: 60, " 2 ": 2}, "0",
+     "JGB_WATCH_INTERVAL_S='0' is not a whole number of seconds (1 or more)"),
+    (settings.automation_interval_s, "JGB_AUTOMATION_INTERVAL_S", {None: 30, "3": 3}, "1.5",
+     "JGB_AUTOMATION_INTERVAL_S='1.5' is not a whole number of seconds (1 or more)"),
 ])
 def test_each_reader_gives_its_default_its_value_and_names_the_variable_it_refuses(
     monkeypatch: pytest.MonkeyPatch, read, variable: str, values: dict, bad: str | None,
@@ -81,3 +88,19 @@ def test_the_api_key_is_scrubbed_as_set_at_the_moment_of_use(
     monkeypatch.setenv("FRED_API_KEY", " abcdef0123456789 ")
     assert known_secrets() == ["abcdef0123456789"]
     assert settings.Settings.from_env().fred_api_key == "abcdef0123456789"
+
+
+def test_the_daemon_evaluates_the_sensors_at_the_intervals_the_environment_sets() -> None:
+    """Read when the code location loads: defaults, then the variables set and the module
+    loaded again, in a fresh interpreter (reloading here would replace shared sensor objects)."""
+    code = ("import importlib, os; from pipelines.defs import sensors as s\n"
+            "for step in (0, 1):\n"
+            "    print(s.WATCH_INTERVAL_S, s.automation_sensor.minimum_interval_seconds)\n"
+            "    os.environ.update(JGB_WATCH_INTERVAL_S='5', JGB_AUTOMATION_INTERVAL_S='2')\n"
+            "    s = importlib.reload(s)\n")
+    env = {k: v for k, v in os.environ.items()
+           if k not in (settings.WATCH_INTERVAL_ENV, settings.AUTOMATION_INTERVAL_ENV)}
+    run = subprocess.run([sys.executable, "-c", code], env=env, cwd=PACKAGE.parent,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split("\n")[:2] == ["60 30", "5 2"]

@@ -248,6 +248,21 @@ query {
 """
 
 
+DAEMONS = "{ instance { daemonHealth { allDaemonStatuses { daemonType healthy } } } }"
+
+
+def _daemons_beating(port: int) -> bool:
+    """Whether the daemons that evaluate sensors and schedules have each reported in."""
+    try:
+        reply = requests.post(f"http://127.0.0.1:{port}/graphql", json={"query": DAEMONS},
+                              timeout=10).json()
+        statuses = reply["data"]["instance"]["daemonHealth"]["allDaemonStatuses"]
+    except (requests.RequestException, KeyError, TypeError, ValueError):
+        return False
+    healthy = {d["daemonType"] for d in statuses if d["healthy"]}
+    return {"SENSOR", "SCHEDULER", "ASSET"} <= healthy
+
+
 @pytest.mark.slow
 def test_make_dev_starts_no_schedule_sensor_or_run_even_with_automation_in_the_shell(
     tmp_path: Path,
@@ -260,8 +275,11 @@ def test_make_dev_starts_no_schedule_sensor_or_run_even_with_automation_in_the_s
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # Sensor intervals of 1 s: a sensor left RUNNING would tick within seconds of the
+    # daemon's start, so a few seconds after its heartbeat are enough to see it launch.
     env = {**os.environ, "DAGSTER_HOME": str(home), "JGB_AUTOMATION": "on",
-           "ASSETS_DIR": str(tmp_path / "assets")}
+           "ASSETS_DIR": str(tmp_path / "assets"), "JGB_WATCH_INTERVAL_S": "1",
+           "JGB_AUTOMATION_INTERVAL_S": "1"}
     dev = subprocess.Popen(["make", "-s", "dev", f"DEV_PORT={port}"], cwd=REPO_ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
@@ -279,7 +297,10 @@ def test_make_dev_starts_no_schedule_sensor_or_run_even_with_automation_in_the_s
                 pass
             time.sleep(2)
         assert nodes, "make dev did not serve the code location"
-        time.sleep(20)  # a few daemon ticks: a RUNNING sensor would have launched by now
+        while time.monotonic() < deadline and not _daemons_beating(port):
+            time.sleep(1)
+        assert _daemons_beating(port), "make dev's daemon never evaluated sensors"
+        time.sleep(8)  # several 1 s ticks: a RUNNING sensor would have launched by now
     finally:
         os.killpg(dev.pid, signal.SIGTERM)
         try:
