@@ -23,6 +23,7 @@ import os
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
@@ -44,6 +45,10 @@ from pipelines.lib.settings import Settings
 from pipelines.replica.sample.calendars import is_jp_business_day
 
 AUTOMATION_INTERVAL_S = 30  # default_automation_condition_sensor's minimum interval
+# Real seconds kept between FRED requests of different senders (the probe, a run): the replica
+# limits FRED to 2/s in real time, while simulated minutes pass in milliseconds; production
+# sends a probe every 2 minutes and starts a run in its own process seconds after the tick.
+FRED_SPACING_S = 1.0
 WATCHED_INDICATORS = ("jgb_10y_pct", "ust_10y_pct", "spread_10y_bp")
 
 
@@ -80,6 +85,7 @@ class Day:
         self.auto_cursor: Any = None
         self.run_keys: set[str] = set()
         self.polls = 0  # the watcher's polls; every other request was sent by a run
+        self.fred_at = 0.0  # perf_counter of the last tick or run that may have asked FRED
         self.runs: list[dict[str, Any]] = []
         self.shown: dict[str, float] = {}  # indicator -> minutes after publication
         self.warehouse = Settings.from_env().warehouse_path
@@ -88,7 +94,12 @@ class Day:
         self.now += timedelta(seconds=seconds)
         os.environ["AS_OF_DATE"] = self.now.date().isoformat()
 
+    def _space_fred(self) -> None:
+        time.sleep(max(0.0, self.fred_at + FRED_SPACING_S - time.perf_counter()))
+
     def _execute(self, why: str, job_name: str | None, keys: list[dg.AssetKey] | None) -> None:
+        if keys is None:  # an ingestion job may ask FRED
+            self._space_fred()
         started = time.perf_counter()
         if keys is not None:
             job = defs.resolve_implicit_global_asset_job_def()
@@ -97,6 +108,7 @@ class Day:
         result = job.execute_in_process(instance=self.instance, asset_selection=keys,
                                         raise_on_error=False, tags={"bench": why})
         elapsed = time.perf_counter() - started
+        self.fred_at = time.perf_counter() if keys is None else self.fred_at
         mats = [e.asset_key.to_user_string() for e in result.all_events
                 if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key]
         self.runs.append({"at": self.now.isoformat(), "why": why, "job": job_name or "automation",
@@ -142,10 +154,10 @@ class Day:
             self._execute(why, req.job_name or job_name, None)
             self.automate()
 
-    def due(self) -> bool:
+    def due(self, which: Callable[[Any], bool] = lambda w: True) -> bool:
         """Would the watcher ask about any file now? (The sensor's own test, from its cursor.)"""
         cursor = json.loads(self.watch_cursor or "{}")
-        for w in WATCHED:
+        for w in filter(which, WATCHED):
             polled = (cursor.get(w.name) or {}).get("polled_at")
             last = datetime.fromisoformat(polled) if polled else None
             if polling.due(w.plan, last, self.now):
@@ -154,11 +166,16 @@ class Day:
 
     def watch(self) -> dg.SensorResult:
         sensors.clock = lambda: self.now  # the sensor's plan runs on the simulated clock
+        asks_fred = self.due(lambda w: w.name.startswith("fred"))
+        if asks_fred:
+            self._space_fred()
         context = dg.build_sensor_context(cursor=self.watch_cursor, instance=self.instance,
                                           resources={"publishers": self.publishers})
         result = SENSORS["publisher_file_watcher"](context)
         assert isinstance(result, dg.SensorResult)
         self.watch_cursor = result.cursor
+        if asks_fred:
+            self.fred_at = time.perf_counter()
         # Each watched entry stamped with this tick was asked once (one HEAD or small GET).
         self.polls += sum(1 for state in json.loads(result.cursor or "{}").values()
                           if state.get("polled_at") == self.now.isoformat())
