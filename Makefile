@@ -41,7 +41,7 @@ serve: setup  ## production processes until Ctrl-C: code server, daemon, webserv
 # faster: each builds its own session baselines. PYTEST_ARGS adds options, e.g. --durations=100
 # to refresh that table (python -m tests.scheduling LOG).
 TEST_WORKERS ?= 2
-test: setup  ## the test suite, offline, in 2 processes: about 19 minutes on 2 idle cores (real files in tests/data/)
+test: setup  ## the test suite, offline, in 2 processes: about 21 minutes on 2 idle cores (real files in tests/data/)
 	$(UV) run pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
