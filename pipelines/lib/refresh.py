@@ -93,6 +93,13 @@ def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
         " AND schema_name = ? AND table_name = ?", [schema, name]).fetchall())
 
 
+def create_once(con: duckdb.DuckDBPyConnection, table: str, ddl: str) -> None:
+    """Run a table's DDL only when the table is missing: re-running its COMMENT statements
+    rewrites the catalogue (tens of ms), which a caller per series or per mart would pay."""
+    if not table_exists(con, table):
+        con.execute(ddl)
+
+
 def table_version(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """The data version of a whole table ('0r-…' when it does not exist)."""
     if not table_exists(con, table):
@@ -168,8 +175,7 @@ def record_attempt(
     """Upsert the asset's row: a failure keeps the first failing time, a success clears it."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
-    if not table_exists(con, "meta.refresh_status"):  # the COMMENT rewrites the catalogue
-        con.execute(REFRESH_STATUS_DDL)
+    create_once(con, "meta.refresh_status", REFRESH_STATUS_DDL)
     at = at or now()
     ok = outcome != FAILED
     con.execute(

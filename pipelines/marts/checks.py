@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from pipelines.lib.publish import ERROR, WARN, CheckDecl, CheckOutcome
+from pipelines.lib.refresh import create_once
 from pipelines.lib.sqlident import ident
 from pipelines.marts.build import MartError, MartSql, header_comments
 
@@ -152,9 +153,7 @@ def _ranges(con: duckdb.DuckDBPyConnection, table: str, spec: MartChecks,
 
 def _row_count(con: duckdb.DuckDBPyConnection, name: str, table: str, spec: MartChecks,
                decl: CheckDecl, now: datetime | None) -> CheckOutcome:
-    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = current_database()"
-                       " AND schema_name = 'meta' AND table_name = 'mart_row_counts'").fetchall():
-        con.execute(ROW_COUNTS_DDL)  # once: its COMMENTs are catalogue writes in every build
+    create_once(con, "meta.mart_row_counts", ROW_COUNTS_DDL)
     rows = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
     previous = con.execute(
         "SELECT rows FROM meta.mart_row_counts WHERE mart = ? ORDER BY built_at DESC LIMIT 1",

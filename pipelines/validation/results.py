@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from pipelines.lib.publish import CheckOutcome
+from pipelines.lib.refresh import create_once
 from pipelines.validation.warehouse import query, table_exists
 
 TABLE = "meta.check_results"
@@ -69,10 +70,7 @@ _SCHEMA = {
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the table with its comments once: re-running the COMMENT statements rewrites
-    the catalogue (about 35 ms), which every series of a refresh used to pay."""
-    if not table_exists(con, TABLE):
-        con.execute(DDL)
+    create_once(con, TABLE, DDL)
 
 
 def record_outcomes(

@@ -14,7 +14,7 @@ from datetime import date
 
 import duckdb
 
-from pipelines.validation.warehouse import table_exists
+from pipelines.lib.refresh import create_once, table_exists
 
 TABLE = "meta.fred_keyless_asks"
 
@@ -44,8 +44,7 @@ def record_asks(con: duckdb.DuckDBPyConnection, series_ids: list[str], today: da
     """These series were asked on `today` and their answers published (one statement)."""
     if not series_ids:
         return
-    if not table_exists(con, TABLE):
-        con.execute(DDL)
+    create_once(con, TABLE, DDL)
     con.execute(
         "INSERT INTO meta.fred_keyless_asks (series_id, asked_on)"
         " SELECT unnest(?), ? ON CONFLICT (series_id) DO UPDATE SET"

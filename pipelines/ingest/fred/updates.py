@@ -23,14 +23,15 @@ import duckdb
 
 from pipelines.lib.errors import ParseError, SourceError
 from pipelines.lib.fetcher import Fetched, Fetcher
+from pipelines.lib.refresh import create_once
 from pipelines.sources.fred import SeriesMeta
 from pipelines.sources.fred.parse import parse_series_entry
-from pipelines.validation.warehouse import table_exists
 
 UPDATES_PATH = "/fred/series/updates"
 PAGE_LIMIT = 1000  # FRED's maximum (and default) for fred/series/updates
 KEPT = timedelta(days=13)  # FRED keeps about two weeks; one day's margin
 SOURCE = "fred"
+CHECKS_TABLE = "meta.fred_update_checks"
 
 # In `meta`, not `staging`: bookkeeping, not data, so the serving copy (which carries every
 # staging table) is not rebuilt because a refresh found nothing new.
@@ -59,8 +60,7 @@ def last_check(con: duckdb.DuckDBPyConnection, series_ids: list[str]) -> date | 
     """The day every one of these series was last brought up to date (the oldest of their
     checks; None when one has none). Per series, because each job refreshes its own
     frequency: a daily run's check says nothing about the monthly series."""
-    if not table_exists(con, "meta.fred_update_checks"):  # the COMMENT rewrites the catalogue
-        con.execute(CHECKS_DDL)
+    create_once(con, CHECKS_TABLE, CHECKS_DDL)
     rows = con.execute(
         "SELECT count(*), min(checked_on) FROM meta.fred_update_checks"
         " WHERE list_contains(?, series_id)", [series_ids]).fetchall()
@@ -71,8 +71,7 @@ def last_check(con: duckdb.DuckDBPyConnection, series_ids: list[str]) -> date | 
 def record_check(con: duckdb.DuckDBPyConnection, series_ids: list[str], today: date) -> None:
     if not series_ids:
         return
-    if not table_exists(con, "meta.fred_update_checks"):
-        con.execute(CHECKS_DDL)
+    create_once(con, CHECKS_TABLE, CHECKS_DDL)
     con.executemany(
         "INSERT INTO meta.fred_update_checks (series_id, checked_on) VALUES (?, ?)"
         " ON CONFLICT (series_id) DO UPDATE SET checked_on = excluded.checked_on,"
