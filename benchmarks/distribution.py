@@ -18,6 +18,7 @@ from typing import Any
 from dagster._utils.schedules import cron_string_iterator
 
 from pipelines.definitions import PUBLISHERS, SCHEDULES, WATCHED
+from pipelines.defs.cadence import release_windows
 from pipelines.lib import polling
 
 WORST_DAY = date(2026, 11, 19)  # a Thursday in TIC's days 14-20: every window is open
@@ -52,8 +53,7 @@ def distribution(processing_s: dict[str, float], day: date = WORST_DAY) -> dict[
     worst: dict[str, str] = {}
     every: list[float] = []
     watched = {w.window for w in WATCHED}
-    windows = {c.window.name: c.window for p in PUBLISHERS for ds in p.datasets
-               for c in ds.all_cadences() if c.window is not None}
+    windows = release_windows(PUBLISHERS)
     for name in REPORTED:
         window = windows[name]
         minutes = []

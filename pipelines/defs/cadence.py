@@ -15,6 +15,7 @@ import dagster as dg
 
 from pipelines.lib.cadence import Cadence
 from pipelines.lib.datasets import Dataset, Publisher
+from pipelines.lib.polling import Window
 
 FREQUENCIES = ("daily", "weekly", "monthly")
 
@@ -48,6 +49,12 @@ def ingest_cadence(spec: dg.AssetSpec, publishers: Iterable[Publisher]) -> Caden
         return None
     frequency = spec.metadata.get("frequency")
     return ds.cadence_for(frequency if isinstance(frequency, str) else None)
+
+
+def release_windows(publishers: Iterable[Publisher]) -> dict[str, Window]:
+    """Every declared release window, by name (the watcher's plan; the benchmark's latency)."""
+    return {c.window.name: c.window for ds in _datasets(publishers) for c in ds.all_cadences()
+            if c.window is not None}
 
 
 def frequency_cadence(frequency: str, publishers: Iterable[Publisher]) -> Cadence:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from pipelines.definitions import PUBLISHERS
+from pipelines.defs.cadence import release_windows
 from pipelines.lib import polling
 
-WINDOWS = {c.window.name: c.window for p in PUBLISHERS for ds in p.datasets
-           for c in ds.all_cadences() if c.window is not None}
+WINDOWS = release_windows(PUBLISHERS)
 
 THURSDAY = date(2026, 11, 19)  # day 19: TIC's window is open too; Tokyo and US are on winter time
 
