@@ -108,7 +108,8 @@ class Day:
         result = job.execute_in_process(instance=self.instance, asset_selection=keys,
                                         raise_on_error=False, tags={"bench": why})
         elapsed = time.perf_counter() - started
-        self.fred_at = time.perf_counter() if keys is None else self.fred_at
+        if keys is None:
+            self.fred_at = time.perf_counter()
         mats = [e.asset_key.to_user_string() for e in result.all_events
                 if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key]
         self.runs.append({"at": self.now.isoformat(), "why": why, "job": job_name or "automation",
