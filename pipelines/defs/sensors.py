@@ -72,9 +72,13 @@ class Watched:
     name: str
     url: Callable[[Settings], str]  # for messages: never carries a key
     job: dg.UnresolvedAssetJobDefinition
-    window: str  # the release window's name (its cadence's)
-    plan: polling.Window  # the release window itself: when to poll densely
+    plan: polling.Window  # its cadence's release window: when to poll densely
     check: Callable[[Settings, State], Probe]  # has it changed since this state?
+
+    @property
+    def window(self) -> str:
+        """The release window's name."""
+        return self.plan.name
 
 
 def _watched_file(ds: Dataset, index: int) -> tuple[Callable[[Settings], str],
@@ -103,15 +107,14 @@ def watched_files(
             if decl.cadence.window is not None and decl.cadence.name in jobs:
                 url, check = _release_probe(decl)
                 out.append(Watched(decl.name, url, jobs[decl.cadence.name],
-                                   decl.cadence.window.name, decl.cadence.window, check))
+                                   decl.cadence.window, check))
         if ds.files is None or ds.cadence.window is None or ds.cadence.name not in jobs:
             continue
         for index, f in enumerate(ds.files(Settings())):
             if f.watched:
                 url, check = _watched_file(ds, index)
                 out.append(Watched(f"{ds.publisher}_{f.name.rsplit('.', 1)[0]}", url,
-                                   jobs[ds.cadence.name], ds.cadence.window.name,
-                                   ds.cadence.window, check))
+                                   jobs[ds.cadence.name], ds.cadence.window, check))
     return tuple(out)
 
 
