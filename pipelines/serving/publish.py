@@ -266,7 +266,7 @@ def _parquet_file(con: duckdb.DuckDBPyConnection, schema: str, table: str,
         "SELECT column_name, comment FROM duckdb_columns() WHERE database_name ="
         " current_database() AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
         [schema, table]).fetchall())
-    reader = con.sql(f'SELECT * FROM "{schema}"."{table}"').fetch_record_batch(  # noqa: S608
+    reader = con.sql(f'SELECT * FROM "{schema}"."{table}"').to_arrow_reader(  # noqa: S608
         PARQUET_BATCH_ROWS)
     fields = [f.with_metadata({"comment": comments[f.name]}) if f.name in comments else f
               for f in reader.schema]
