@@ -28,17 +28,17 @@ from pipelines.defs.sensors import Watched, build_sensors, watched_files
 from pipelines.defs.standard import apply_standard
 from pipelines.lib.console import LOGGERS
 from pipelines.lib.datasets import Publisher, register
-from pipelines.lib.runguard import drain_plan_events
+from pipelines.lib.runguard import guard_in_process_runs
 from pipelines.sources.fred import datasets as fred
 from pipelines.sources.mof import datasets as mof
 from pipelines.sources.tic import datasets as tic
 
 PUBLISHERS: list[Publisher] = [fred.PUBLISHER, mof.PUBLISHER, tic.PUBLISHER]
 
-# Every run here uses the in-process executor, whose loop can spin forever after a failure
-# (a Dagster bug, lib/runguard.py): guard it where the code location loads, so runs launched
-# by make demo, the CLI, the UI or the daemon's run workers all end.
-drain_plan_events()
+# Every run here uses the in-process executor, whose loop can spin forever after a failure and
+# whose Ctrl-C can be lost in a GC callback (lib/runguard.py): guard it where the code location
+# loads, so runs launched by make demo, the CLI, the UI or the daemon's run workers all end.
+guard_in_process_runs()
 
 REFRESH_ALL = "refresh_all"
 

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     console.install()
-    runguard.drain_plan_events()
+    runguard.guard_in_process_runs()
     runguard.sigterm_as_interrupt()
     settings = Settings.from_env()
     try:

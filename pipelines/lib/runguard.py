@@ -1,4 +1,4 @@
-"""A refresh always ends: Dagster's in-process executor fix, one refresh at a time, signals.
+"""A refresh always ends: two in-process executor fixes, one refresh at a time, signals.
 
 **The in-process executor can spin forever (Dagster 1.13, `dagster/_core/execution/plan/
 execute_plan.py` and `plan/active.py`).** Its loop is
@@ -30,8 +30,9 @@ skippable after the abandon → spin. Smallest reproduction: tests/ops/test_run_
 `drain_plan_events()` wraps `ActiveExecution.plan_events_iterator` so it repeats until neither
 skips nor abandons are pending (a fixpoint; each pass consumes what it found, so it ends).
 `pipelines/definitions.py` applies it as the code location loads, so every process that runs
-a job of ours (make demo, `dagster job execute`, the daemon's run workers) has it; nothing else
-in Dagster changes.
+a job of ours (make demo, `dagster job execute`, the daemon's run workers) has it, with
+`never_lose_an_interrupt()` below (`guard_in_process_runs()` applies both); nothing else in
+Dagster changes.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ import contextlib
 import fcntl
 import os
 import signal
+import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,7 +52,7 @@ from typing import Any
 import dagster as dg
 from dagster._core.execution.plan.active import ActiveExecution
 
-_PATCHED = "_jgb_drains_to_fixpoint"
+_PATCHED = "_jgb_guarded"  # marks a Dagster function this module has wrapped
 
 
 def drain_plan_events() -> None:
@@ -71,6 +74,66 @@ def drain_plan_events() -> None:
     setattr(plan_events_iterator, _PATCHED, True)
     plan_events_iterator.__doc__ = original.__doc__
     ActiveExecution.plan_events_iterator = plan_events_iterator  # type: ignore[method-assign]
+
+
+def never_lose_an_interrupt() -> None:
+    """Make a signal that lands in a GC callback still stop the step it arrived in (idempotent).
+
+    Inside a step Dagster's SIGINT/SIGTERM handler raises DagsterExecutionInterruptedError
+    (`dagster/_utils/interrupts.py`, `raise_interrupts_as`). Python runs signal handlers at
+    whatever bytecode the main thread is on; when that is a `__del__` or a weakref callback (a
+    SQLAlchemy registry being collected, say), the exception is printed as "Exception ignored in"
+    and dropped, and the run goes on to SUCCESS as if Ctrl-C had never been pressed. This wraps
+    the handler so it also remembers the signal: if the step's block then ends without the
+    exception having come out of it, the block raises it at its end instead; the dropped one
+    is not printed (it is not lost any more, and a traceback would read as a crash).
+    """
+    from dagster._core import errors
+    from dagster._utils import interrupts
+
+    original = interrupts.raise_interrupts_as
+    if getattr(original, _PATCHED, False):
+        return
+
+    @contextlib.contextmanager
+    def raise_interrupts_as(error_cls: type[BaseException]) -> Iterator[None]:
+        with original(error_cls):
+            if threading.current_thread() is not threading.main_thread():
+                yield  # Dagster installs no handler off the main thread either
+                return
+            raising = signal.getsignal(signal.SIGINT)
+            received: list[int] = []
+
+            def remembering(signum: int, frame: Any) -> None:
+                received.append(signum)
+                raising(signum, frame)
+
+            for signum in (signal.SIGINT, signal.SIGTERM):  # Dagster maps SIGTERM to SIGINT's
+                signal.signal(signum, remembering)
+            try:
+                yield
+            except BaseException:
+                received.clear()  # it came out (or something else ended the block anyway)
+                raise
+            if received:
+                raise error_cls()  # it was swallowed where it landed: the step ends here
+
+    printing = sys.unraisablehook
+
+    def unraisable(hook_args: Any) -> None:
+        if not isinstance(hook_args.exc_value, errors.DagsterExecutionInterruptedError):
+            printing(hook_args)
+
+    sys.unraisablehook = unraisable
+    setattr(raise_interrupts_as, _PATCHED, True)
+    interrupts.raise_interrupts_as = raise_interrupts_as  # type: ignore[assignment]
+    errors.raise_interrupts_as = raise_interrupts_as  # type: ignore[attr-defined]
+
+
+def guard_in_process_runs() -> None:
+    """Both fixes above, for every process that runs a job of ours (idempotent)."""
+    drain_plan_events()
+    never_lose_an_interrupt()
 
 
 # --- one refresh at a time -------------------------------------------------------------------

@@ -72,10 +72,51 @@ if __name__ == "__main__":
 '''
 
 
-def _run_spin_job(tmp_path: Path, mode: str, timeout_s: float) -> tuple[str | None, str]:
+# Ctrl-C landing while a step's garbage is collected: the handler's exception is raised inside
+# `__del__` (as it was in a SQLAlchemy weakref callback in CI) and Python drops it.
+LOST_INTERRUPT_JOB = '''
+import signal
+import sys
+import dagster as dg
+
+if sys.argv[1] == "fixed":
+    from pipelines.lib.runguard import never_lose_an_interrupt
+    never_lose_an_interrupt()
+
+
+class SignalWhenCollected:
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)  # runs the handler here, inside __del__
+
+
+@dg.op
+def interrupted():
+    SignalWhenCollected()  # collected at once: the handler raises inside __del__
+    return 1
+
+
+@dg.op
+def after(x):
+    print("after ran", flush=True)
+
+
+@dg.job(executor_def=dg.in_process_executor)
+def lost():
+    after(interrupted())
+
+
+if __name__ == "__main__":
+    result = lost.execute_in_process(raise_on_error=False)
+    ran = sorted(e.step_key for e in result.all_events if e.is_step_success)
+    print(f"ended success={result.success} succeeded={ran}", flush=True)
+'''
+
+
+def _run_spin_job(tmp_path: Path, mode: str, timeout_s: float,
+                  job: str = SPIN_JOB) -> tuple[str | None, str]:
     """Run the job; (final line, output) or (None, output) when it was still running."""
     script = tmp_path / "spin_job.py"
-    script.write_text(SPIN_JOB)
+    script.write_text(job)
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
     env["PYTHONPATH"] = str(REPO_ROOT)
     proc = subprocess.Popen([sys.executable, str(script), mode], cwd=tmp_path, env=env,
@@ -131,6 +172,23 @@ def test_the_multiprocess_executor_ends_the_same_run(tmp_path: Path) -> None:
     assert ended == "ended success=False skipped=['joins']", out[-3000:]
 
 
+def test_an_interrupt_that_lands_in_a_gc_callback_is_lost_without_the_fix(
+        tmp_path: Path) -> None:
+    """Dagster's handler raising inside `__del__`: Python drops it and the run succeeds. When
+    this fails, Dagster or Python keeps the interrupt: never_lose_an_interrupt() can then go."""
+    ended, out = _run_spin_job(tmp_path, "unfixed", timeout_s=240, job=LOST_INTERRUPT_JOB)
+    assert ended == "ended success=True succeeded=['after', 'interrupted']", out[-3000:]
+    assert "Exception ignored in" in out and "DagsterExecutionInterruptedError" in out
+
+
+def test_an_interrupt_swallowed_where_it_landed_still_stops_the_step_it_arrived_in(
+        tmp_path: Path) -> None:
+    ended, out = _run_spin_job(tmp_path, "fixed", timeout_s=240, job=LOST_INTERRUPT_JOB)
+    assert ended == "ended success=False succeeded=[]", out[-3000:]
+    assert "after ran" not in out
+    assert "Exception ignored" not in out  # no traceback that reads as a crash
+
+
 def test_loading_the_code_location_guards_every_run_against_the_spin() -> None:
     """Every job here runs in process (definitions.py), whoever launches it: the CLI, the UI
     and the daemon's run workers load the code location, so the guard must come with it."""
@@ -139,4 +197,6 @@ def test_loading_the_code_location_guards_every_run_against_the_spin() -> None:
     import pipelines.definitions as definitions
 
     assert definitions.defs.executor is dg.in_process_executor
-    assert getattr(ActiveExecution.plan_events_iterator, "_jgb_drains_to_fixpoint", False)
+    assert getattr(ActiveExecution.plan_events_iterator, "_jgb_guarded", False)
+    from dagster._core import errors
+    assert getattr(errors.raise_interrupts_as, "_jgb_guarded", False)
