@@ -15,7 +15,7 @@ import dagster as dg
 
 from pipelines.defs.files import file_ingest_assets
 from pipelines.defs.fred.assets import build_fred_series, fred_series
-from pipelines.defs.marts.assets import MART_ASSETS
+from pipelines.defs.marts.assets import MARTS
 from pipelines.defs.outcomes import build_outcome_checks
 from pipelines.defs.serving.assets import alerts, build_analytics_asset, report
 from pipelines.lib.datasets import Publisher
@@ -46,8 +46,8 @@ def location_assets(
     """(assets, checks): ingestion, marts, serving; and the run's `refresh_outcomes` gate."""
     ingest = ingest_assets(catalogue, publishers)
     ingest_keys = sorted({k for a in ingest for k in a.keys}, key=lambda k: k.to_user_string())
-    mart_keys = [k for a in MART_ASSETS for k in a.keys]
-    assets = [*ingest, *MART_ASSETS, build_analytics_asset(ingest_keys), report, alerts]
+    mart_keys = list(MARTS.keys)
+    assets = [*ingest, MARTS, build_analytics_asset(ingest_keys), report, alerts]
     return assets, [build_outcome_checks([*ingest_keys, *mart_keys])]
 
 

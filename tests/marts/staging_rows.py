@@ -51,7 +51,11 @@ def _table_def(module: Any, name: str) -> TableDef | None:
 
 def staging_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse with every staging table the marts read, all empty."""
-    con = duckdb.connect()
+    return create_staging(duckdb.connect())
+
+
+def create_staging(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Every staging table the marts read, empty, in `con` (in memory or a warehouse file)."""
     ensure_schemas(con)
     for table in (fred.FRED_OBSERVATIONS, mof.JGB_YIELDS, tic.TIC_HOLDINGS):
         create_table(con, table)

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.defs.marts.assets import MART_ASSETS
+from pipelines.defs.marts.assets import MARTS
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.publish import ERROR, WARN
 from pipelines.lib.tables import create_table
@@ -21,7 +21,8 @@ from tests.marts.staging_rows import add_tic, build, staging_connection
 
 
 def test_every_mart_declares_its_grain_and_gets_checks_in_dagster() -> None:
-    by_name = {a.key.path[-1]: {c.name for c in a.check_specs} for a in MART_ASSETS}
+    by_name = {k.path[-1]: {c.name for c in MARTS.check_specs if c.asset_key == k}
+               for k in MARTS.keys}
     assert set(by_name) == {m.name for m in discover_marts()}
     for mart in discover_marts():
         assert checks.declared(mart).keys, mart.name
@@ -77,9 +78,9 @@ def test_checks_show_in_dagster_and_in_table_status(tmp_path: Path) -> None:
         ensure_schemas(con)
         create_table(con, tic.TIC_HOLDINGS)
         _holdings(con, {"2025-01-01": 1000.0, "2025-02-01": 1010.0})
-    asset = next(a for a in MART_ASSETS if a.key.path[-1] == "japan_ust_holdings_monthly")
     result = dg.materialize(
-        [asset], resources={"warehouse": WarehouseResource(assets_dir=str(assets_dir))})
+        [MARTS], selection=[dg.AssetKey(["marts", "japan_ust_holdings_monthly"])],
+        resources={"warehouse": WarehouseResource(assets_dir=str(assets_dir))})
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations == {checks.KEYS_CHECK: True, checks.RANGE_CHECK: True,
                            checks.ROWS_CHECK: True}

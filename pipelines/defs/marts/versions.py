@@ -1,6 +1,6 @@
 """When a mart is rebuilt: its inputs' data versions or its SQL changed, or its table is gone.
 
-A mart step runs in every run that selects it, and always reports a materialisation, so the
+A mart runs in every run that selects it, and always reports a materialisation, so the
 serving copy and the report downstream of it always run too. It rebuilds the table only when
 needed, judged from the warehouse itself (`meta.mart_builds`, see lib/refresh.py), never from
 the rows the current run happened to write: a run that was interrupted before the marts, a
@@ -14,13 +14,13 @@ data versions. Equal versions mean the same SQL over the same rows.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 import dagster as dg
 import duckdb
 
 from pipelines.defs.ingest import carried_over_checks, check_results
-from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.tablemeta import table_metadata
 from pipelines.lib.datasets import staging_tables
 from pipelines.lib.errors import PipelineError
@@ -88,60 +88,88 @@ def rebuild_reason(
     return None
 
 
+def materialize_marts(
+    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, marts: Sequence[MartSql]
+) -> Iterator[dg.MaterializeResult]:
+    """Each mart in turn (`marts` in dependency order), on one connection.
+
+    A build error is an outcome (materialize_mart). Anything else is a bug: that mart and the
+    marts reading it are not reported, as when Dagster skipped the steps after a failed one;
+    the others still run, then the step fails with the first error."""
+    unbuilt: set[str] = set()
+    errors: list[Exception] = []
+    for mart in marts:
+        if unbuilt & set(mart.upstream_marts):
+            unbuilt.add(mart.name)
+            context.log.error(f"{mart.table} not built: a mart it reads failed (see above)")
+            continue
+        try:
+            result = materialize_mart(context, con, mart)
+        except Exception as exc:  # a bug: raised below, after the independent marts
+            unbuilt.add(mart.name)
+            errors.append(exc)
+            context.log.error(f"{mart.table} failed: {type(exc).__name__}: {one_line(str(exc))}")
+            continue
+        yield result
+    if errors:
+        raise errors[0]
+
+
 def materialize_mart(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, mart: MartSql
+    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, mart: MartSql
 ) -> dg.MaterializeResult:
     """Rebuild the mart if needed; report it either way (a build error is logged and
     recorded, the previous table kept, and the run failed at the end by defs/outcomes.py)."""
     key = f"marts/{mart.name}"
-    with warehouse.connect() as con:
-        builds = read_builds(con)
-        code = code_version(mart)
-        inputs = input_versions(con, mart, builds)
-        inputs_version = combine(inputs)
-        data_version = combine({"code": code, "inputs": inputs_version})
-        previous = builds.get(mart.name)
-        exists = table_exists(con, mart.table)
-        reason = rebuild_reason(previous, exists, code, inputs_version)
-        error: str | None = None
-        checks: list[dg.AssetCheckResult] = []
-        asset_key = dg.AssetKey(["marts", mart.name])
-        if reason is None:
-            outcome = CURRENT
-            rows = previous.rows if previous else 0
+    builds = read_builds(con)
+    code = code_version(mart)
+    inputs = input_versions(con, mart, builds)
+    inputs_version = combine(inputs)
+    data_version = combine({"code": code, "inputs": inputs_version})
+    previous = builds.get(mart.name)
+    exists = table_exists(con, mart.table)
+    reason = rebuild_reason(previous, exists, code, inputs_version)
+    error: str | None = None
+    checks: list[dg.AssetCheckResult] = []
+    asset_key = dg.AssetKey(["marts", mart.name])
+    if reason is None:
+        outcome = CURRENT
+        rows = previous.rows if previous else 0
+    else:
+        try:
+            rows = build_mart(con, mart)
+        except (PipelineError, duckdb.Error) as exc:
+            error = str(exc)
+            outcome = FAILED
+            exists = table_exists(con, mart.table)
+            data_version = previous.data_version if previous and exists else MISSING
+            rows = previous.rows if previous and exists else 0
+            context.log.error(f"{mart.table} not rebuilt ({reason}), previous table kept:"
+                              f" {one_line(error, 2000)}")
         else:
-            try:
-                rows = build_mart(con, mart)
-            except (PipelineError, duckdb.Error) as exc:
-                error = str(exc)
-                outcome = FAILED
-                exists = table_exists(con, mart.table)
-                data_version = previous.data_version if previous and exists else MISSING
-                rows = previous.rows if previous and exists else 0
-                context.log.error(f"{mart.table} not rebuilt ({reason}), previous table kept:"
-                                  f" {one_line(error, 2000)}")
-            else:
-                outcome = BUILT
-                exists = True
-                record_build(con, Build(mart.name, code, inputs_version, data_version, now(),
-                                        rows, context.run.run_id))
-                outcomes = mart_checks.evaluate(con, mart)
-                record_outcomes(con, mart.table, key, outcomes, run_id=context.run.run_id)
-                checks = check_results(asset_key, outcomes)
-                failed = [o.name for o in outcomes if not o.passed]
-                if failed:
-                    context.log.warning(f"{mart.table}: checks failed: {', '.join(failed)}")
-        # Not rebuilt: the table is the one last judged, so that verdict still stands.
-        checks += list(carried_over_checks(context, con, asset_key,
-                                           {c.check_name or "" for c in checks}))
-        attempt = record_attempt(
-            con, asset_key=key, kind="mart", table_name=mart.table, source="marts",
-            target=f"sql/marts/{mart.path.name}", outcome=outcome, error=error,
-            run_id=context.run.run_id,
-        )
-        last = last_date(con, mart.table) if exists else None
-        table_meta = table_metadata(con, mart.table) if exists else {}
-        built = read_builds(con).get(mart.name)
+            outcome = BUILT
+            exists = True
+            record_build(con, Build(mart.name, code, inputs_version, data_version, now(),
+                                    rows, context.run.run_id))
+            outcomes = mart_checks.evaluate(con, mart)
+            record_outcomes(con, mart.table, key, outcomes, run_id=context.run.run_id)
+            checks = [c for c in check_results(asset_key, outcomes)
+                      if dg.AssetCheckKey(asset_key, c.check_name or "")
+                      in context.selected_asset_check_keys]
+            failed = [o.name for o in outcomes if not o.passed]
+            if failed:
+                context.log.warning(f"{mart.table}: checks failed: {', '.join(failed)}")
+    # Not rebuilt: the table is the one last judged, so that verdict still stands.
+    checks += list(carried_over_checks(context, con, asset_key,
+                                       {c.check_name or "" for c in checks}))
+    attempt = record_attempt(
+        con, asset_key=key, kind="mart", table_name=mart.table, source="marts",
+        target=f"sql/marts/{mart.path.name}", outcome=outcome, error=error,
+        run_id=context.run.run_id,
+    )
+    last = last_date(con, mart.table) if exists else None
+    table_meta = table_metadata(con, mart.table) if exists else {}
+    built = read_builds(con).get(mart.name)
     if outcome == BUILT:
         context.log.info(f"{mart.table}: {rows} rows, last date {last} (rebuilt: {reason})")
     elif outcome == CURRENT:
@@ -156,8 +184,8 @@ def materialize_mart(
     if attempt.failing:
         metadata.update({"error": attempt.last_error or "",
                          "failing_since": str(attempt.failing_since)})
-    return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(data_version),
-                                check_results=checks)
+    return dg.MaterializeResult(asset_key=asset_key, metadata=metadata,
+                                data_version=dg.DataVersion(data_version), check_results=checks)
 
 
 def last_date(con: duckdb.DuckDBPyConnection, table: str) -> date | None:
