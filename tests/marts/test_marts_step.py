@@ -169,3 +169,26 @@ def test_a_bug_in_one_mart_skips_its_dependants_builds_the_others_and_fails_the_
     (failure,) = result.get_step_failure_events()
     assert "a bug, not a build error" in str(failure.step_failure_data.error)
     assert _marts_tables(warehouse) == {"other"}
+
+
+def test_automation_requests_only_the_marts_whose_input_changed() -> None:
+    """A subsettable step: the sensor's run selects those marts, not all in the step."""
+    instance = dg.DagsterInstance.ephemeral()
+    defs = dg.Definitions(assets=[MARTS], resources={"warehouse": WarehouseResource()})
+    marts = discover_marts()
+
+    def report(key: str, version: str) -> None:
+        instance.report_runless_asset_event(dg.AssetMaterialization(
+            dg.AssetKey(key.split("/")), tags={"dagster/data_version": version}))
+
+    for key in sorted({k for m in marts for k in m.depends_on} | {f"marts/{m.name}"
+                                                                  for m in marts}):
+        report(key, "v1")
+    first = dg.evaluate_automation_conditions(defs, instance)
+    report("tic/tic_holdings", "v2")
+    second = dg.evaluate_automation_conditions(defs, instance, cursor=first.cursor)
+
+    assert first.total_requested == 0
+    requested = {k.path[-1] for k in MARTS.keys if second.get_num_requested(k)}
+    readers = {m.name for m in marts if "tic/tic_holdings" in m.depends_on}
+    assert requested == readers and 0 < len(readers) < len(marts)
