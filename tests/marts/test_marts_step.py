@@ -171,6 +171,7 @@ def test_a_bug_in_one_mart_skips_its_dependants_builds_the_others_and_fails_the_
     assert _marts_tables(warehouse) == {"other"}
 
 
+@pytest.mark.filterwarnings("ignore::dagster.BetaWarning")  # raised inside Dagster's tester
 def test_automation_requests_only_the_marts_whose_input_changed() -> None:
     """A subsettable step: the sensor's run selects those marts, not all in the step."""
     instance = dg.DagsterInstance.ephemeral()
