@@ -39,9 +39,11 @@ serve: setup  ## production processes until Ctrl-C: code server, daemon, webserv
 # The suite runs in TEST_WORKERS processes (pytest-xdist; TEST_WORKERS=0: in this one), longest
 # work first as measured in tests/durations.json (tests/scheduling.py); a third process was no
 # faster: each builds its own session baselines. PYTEST_ARGS adds options, e.g. --durations=100
-# to refresh that table (python -m tests.scheduling LOG).
+# to refresh that table (python -m tests.scheduling LOG). The suite's processes keep compiled
+# bytecode in .pytest_cache/pycache even under PYTHONDONTWRITEBYTECODE (tests/conftest.py).
+# The time below is an estimate from per-module measurements, not a timed whole run.
 TEST_WORKERS ?= 2
-test: setup  ## the test suite, offline, in 2 processes: about 21 minutes on 2 idle cores (real files in tests/data/)
+test: setup  ## the test suite, offline, in 2 processes: about 15 minutes on 2 idle cores (real files in tests/data/)
 	$(UV) run pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup

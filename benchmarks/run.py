@@ -1,6 +1,6 @@
 """`make bench`: every scenario against the replica, each beside its floor; writes REPORT.md.
 
-    python -m benchmarks.run [--quick] [--out benchmarks/REPORT.md]
+    python -m benchmarks.run [--quick] [--modes keyless,api] [--out benchmarks/REPORT.md]
 
 The replica runs in its own process (FRED limited to 2 requests/s and 120/min per key, 50 ms
 latency on every request) so its memory and CPU never count. Each scenario is a child
@@ -9,7 +9,8 @@ replica's own log. Scenarios run in order on one warehouse: cold backfill, nothi
 day, marts only, queries, then a simulated day of production polling, then the peer.
 `--quick` uses a five-series catalogue, five query runs and a one-hour simulated window, and
 skips the children whose code another one exercises: a smoke test of the harness, not a
-measurement. Work files and logs: benchmarks/runs/latest/.
+measurement. `--modes keyless` runs one FRED mode only (the suite's smoke test: the other
+mode is the same harness code with a key set). Work files and logs: benchmarks/runs/latest/.
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ def rate_floor_s(requests: int, per_s: int = FRED_RATE[0], per_min: int = FRED_R
 
 
 class Bench:
-    def __init__(self, quick: bool, work: Path) -> None:
+    def __init__(self, quick: bool, work: Path, modes: tuple[str, ...] = MODES) -> None:
         self.quick = quick
+        self.modes = modes
         self.work = work
         self.logs = work / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -205,7 +207,7 @@ class Bench:
                                "facts": machine_facts(ROOT), "fred_rate": FRED_RATE,
                                "fredgraph_rate": FREDGRAPH_RATE, "latency_ms": LATENCY_MS,
                                "scenarios": [], "latency": {}, "peer": {}}
-        for mode in MODES:
+        for mode in self.modes:
             print(f"== {mode} mode (fresh replica, empty warehouse)", flush=True)
             self.start_replica()
             try:
@@ -247,7 +249,7 @@ class Bench:
         scenarios[-1].note = f"every mart rebuilt from full history ({forgotten} build records" \
             " cleared first, as after an edit of every SQL file)"
         out["scenarios"] += scenarios
-        if mode == MODES[0]:
+        if mode == self.modes[0]:
             query, _ = self.child("query", [
                 "benchmarks.scenario", "query", "--runs", "5" if self.quick else "50",
                 "--db", str(self.assets / "serving" / "analytics.duckdb")])
@@ -272,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None,
                     help="report path (default benchmarks/REPORT.md; --quick: runs/latest)")
     ap.add_argument("--work", type=Path, default=RUNS / "latest")
+    ap.add_argument("--modes", default=",".join(MODES),
+                    type=lambda text: tuple(m for m in MODES if m in text.split(",")),
+                    help="FRED modes to run, comma-separated (default keyless,api)")
     ap.add_argument("--dirty", action="store_true",
                     help="run on a tree with uncommitted changes (the report says so)")
     args = ap.parse_args(argv)
@@ -283,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     started = time.perf_counter()
-    results = Bench(args.quick, args.work).main()
+    if not args.modes:
+        ap.error(f"--modes: none of {', '.join(MODES)}")
+    results = Bench(args.quick, args.work, args.modes).main()
     results["total_s"] = time.perf_counter() - started
     results["dirty"] = dirty
     out = args.out or (args.work / "REPORT.md" if args.quick else ROOT / "benchmarks" / "REPORT.md")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,30 @@ from tests.scheduling import longest_first, make_scheduler
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PUBLISHERS_DIR = REPO_ROOT / "tests" / "data" / "publishers"
+# Where the suite keeps compiled bytecode when the shell forbids writing it beside the sources.
+BYTECODE_CACHE = REPO_ROOT / ".pytest_cache" / "pycache"
 # Below Linux's ephemeral range (32768-60999): no socket asking for port 0 is ever given one.
 SESSION_PORTS = range(20000, 30000)
+
+
+def cache_bytecode() -> None:
+    """Let this process and every child compile each module once, into BYTECODE_CACHE.
+
+    With PYTHONDONTWRITEBYTECODE set (as some shells and containers do), each of the
+    hundreds of processes the suite starts (runs, replicas, Dagster's daemon, run workers,
+    code servers) compiled Dagster and its dependencies from source again: 4.8 s of CPU to
+    import pipelines.definitions against 1.9 s from cached bytecode. The cache is kept out of
+    the source tree (PYTHONPYCACHEPREFIX), which is what the variable's users usually want."""
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return
+    del os.environ["PYTHONDONTWRITEBYTECODE"]
+    prefix = os.environ.setdefault("PYTHONPYCACHEPREFIX", str(BYTECODE_CACHE))
+    Path(prefix).mkdir(parents=True, exist_ok=True)
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = prefix
+
+
+cache_bytecode()
 
 
 def session_port() -> int:

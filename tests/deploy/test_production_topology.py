@@ -7,7 +7,9 @@ daemon is SIGKILLed while one of them runs, the daily FRED schedule is marked as
 weeks (so the restarted daemon owes it its last missed tick), and the daemon is restarted:
 every run queued before the kill, the schedule's run and the automation runs must complete,
 one warehouse step at a time, with the new day in the serving copy and every record in
-PostgreSQL. Then Ctrl-C must leave no process behind.
+PostgreSQL. Then Ctrl-C must leave no process behind. The FRED catalogue is cut to three
+series (daily and weekly, DGS10 among them, as tests/runs does): the topology is under test,
+not the catalogue, and every run is shorter.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ import pytest
 import requests
 from dagster._core.scheduler.instigation import InstigatorType, ScheduleInstigatorData
 
+from pipelines.definitions import REFRESH_ALL, build_definitions
 from pipelines.replica import Replica
 from pipelines.serve import postgres_url, prepare_home
 from tests.conftest import REPO_ROOT
 from tests.deploy.postgres import Postgres, free_port
 from tests.deploy.procs import alive, descendants, graphql, wait_for
+from tests.runs.scenario import write_catalogue
 
 AS_OF = datetime(2026, 11, 20).date()
 WATCHED_JOBS = {"mof_jgb", "tic", "mof_flows_weekly", "fred_daily"}
@@ -92,12 +96,13 @@ def test_queue_schedules_sensors_and_a_daemon_crash_on_postgres(
     url = postgres_url({"DAGSTER_POSTGRES_URL": postgres.create_database(db)})
     home, assets = tmp_path / "dagster_home", tmp_path / "assets"
     shared = tmp_path / "shared" / "serving"  # SERVING_DIR: readers' storage, not assets/
+    catalogue = write_catalogue(tmp_path / "catalogue")
     web_port, grpc_port = free_port(), free_port()
     with Replica.start(as_of=AS_OF) as replica:
         env = {k: v for k, v in os.environ.items() if k != "FRED_API_KEY"}
         env.update(replica.env(), DAGSTER_HOME=str(home), DAGSTER_POSTGRES_URL=url,
                    ASSETS_DIR=str(assets), SERVING_DIR=str(shared),
-                   AS_OF_DATE=AS_OF.isoformat())
+                   FRED_CATALOGUE=str(catalogue), AS_OF_DATE=AS_OF.isoformat())
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         monkeypatch.delenv("FRED_API_KEY", raising=False)
@@ -193,12 +198,14 @@ def test_queue_schedules_sensors_and_a_daemon_crash_on_postgres(
 
 
 def seed(home: Path, env: dict[str, str]) -> str:
-    """Yesterday's state: every asset materialised once, in-process, on the same instance."""
+    """Yesterday's state: every asset materialised once, in-process, on the same instance
+    (the code location built as the services build it, from this environment's
+    FRED_CATALOGUE; not the module's `defs`, which an earlier test may have imported)."""
     prepare_home(home, dict(env))
-    from pipelines.definitions import defs
+    defs = build_definitions()
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        result = defs.resolve_job_def("refresh_all").execute_in_process(instance=instance)
+        result = defs.resolve_job_def(REFRESH_ALL).execute_in_process(instance=instance)
     assert result.success
     return result.run_id
 

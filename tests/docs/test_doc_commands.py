@@ -34,10 +34,11 @@ NOT_RUN = {
     "make serve": "three servers that run until stopped; tests/deploy starts them on PostgreSQL",
     "make bench": "the benchmark harness, minutes long; tests/test_benchmarks_smoke.py",
 }
-# Variables of the developer's shell that would point a clone elsewhere.
+# Variables of the developer's shell that would point a clone elsewhere (and the suite's
+# bytecode cache, tests/conftest.py: a clone's new paths would only add dead entries to it).
 SCRUBBED = ("ASSETS_DIR", "DAGSTER_HOME", "REPLAY", "FRED_API_KEY", "FRED_GRAPH_URL",
             "FRED_API_URL", "MOF_URL", "TIC_URL", "AS_OF_DATE", "ALERT_WEBHOOK_URL",
-            "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
+            "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPYCACHEPREFIX")
 
 
 @dataclass(frozen=True)
