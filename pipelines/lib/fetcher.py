@@ -171,9 +171,9 @@ class Fetcher:
 
     def loaded(self, dataset: str, url: str) -> LoadedFile | None:
         """The body last published for this dataset and URL (redacted), if any."""
-        if self._cursor is None:
-            return self._snapshot.get((dataset, url))
-        with self._lock:
+        with self._lock:  # a download thread asks while the publisher may detach: ask inside
+            if self._cursor is None:
+                return self._snapshot.get((dataset, url))
             rows = self._cursor.execute(
                 "SELECT sha256, etag, last_modified, rows_in_file, period_key"
                 " FROM raw.loaded_files WHERE dataset = ? AND url = ?",
@@ -240,12 +240,14 @@ class Fetcher:
         full = full_url(url, params)
         key = replay_key(full)
         entry = self.manifest.good_body(source, key)
-        if entry is None and self._cursor is not None:
+        rows: list[Any] = []
+        if entry is None:
             with self._lock:
-                rows = self._cursor.execute(
-                    "SELECT url, sha256, etag, last_modified, content_type FROM raw.fetch_log"
-                    " WHERE source = ? AND status = 200 AND problem IS NULL"
-                    " ORDER BY fetched_at DESC, fetch_id DESC", [source]).fetchall()
+                if self._cursor is not None:
+                    rows = self._cursor.execute(
+                        "SELECT url, sha256, etag, last_modified, content_type FROM raw.fetch_log"
+                        " WHERE source = ? AND status = 200 AND problem IS NULL"
+                        " ORDER BY fetched_at DESC, fetch_id DESC", [source]).fetchall()
             entry = next(({"source": source, "url": u, "sha256": sha, "etag": e,
                            "last_modified": lm, "content_type": ct}
                           for u, sha, e, lm, ct in rows if replay_key(u) == key), None)
