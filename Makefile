@@ -11,10 +11,14 @@ DEV_PORT ?= 3000
 
 .PHONY: setup demo run dev serve test lint bench report replica probe sql replay
 
+# Packages are compiled to bytecode once, here: uv does not by default, and where
+# PYTHONDONTWRITEBYTECODE is set (this machine's shell sets it) every process then compiled
+# Dagster from source (import dagster 4.1 s -> 0.8 s). Not a [tool.uv] setting: `uv run`
+# would then re-check all 8,800 files (0.4-1.4 s) every time.
 setup:  ## install uv if missing, then the locked environment
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet uv
-	$(UV) sync --all-groups --locked
+	$(UV) sync --all-groups --locked --compile-bytecode
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
