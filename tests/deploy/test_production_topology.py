@@ -159,7 +159,9 @@ def test_queue_schedules_sensors_and_a_daemon_crash_on_postgres(
                 runs = _runs(postgres, db)
                 busy = any(s in ACTIVE for _, s in runs.values())
                 scheduled = set(_tag(postgres, db, "dagster/schedule_name").values())
-                done = not busy and scheduled == CATCH_UP and _serving_dgs10(serving) == expected
+                # At least the caught-up one: another schedule whose real time falls inside
+                # the test runs too (mof_jgb_schedule at 06:30 UTC failed an equality here).
+                done = not busy and CATCH_UP <= scheduled and _serving_dgs10(serving) == expected
                 return runs if done else None
 
             runs = wait_for("the queue to drain and serving to be published", drained, 420, 2)
