@@ -43,12 +43,13 @@ serve: setup  ## production processes until Ctrl-C: code server, daemon, webserv
 # The suite runs in TEST_WORKERS processes (pytest-xdist; TEST_WORKERS=0: in this one), longest
 # work first as measured in tests/durations.json (tests/scheduling.py). Three, on 2 cores: much
 # of the suite waits on servers, sleeps and child processes (whole runs on one idle 2-core
-# machine, 2026-11-30: 13 min 51 s with 2, 12 min 43 s with 3). PYTEST_ARGS adds options,
+# machine, 2026-11-30: 13 min 51 s with 2; 12 min 43 s and 13 min 42 s with 3, a small gain
+# within the spread between runs). PYTEST_ARGS adds options,
 # e.g. --durations=150 to refresh that table (python -m tests.scheduling LOG). The suite's
 # processes keep compiled bytecode in .pytest_cache/pycache even under PYTHONDONTWRITEBYTECODE
 # (tests/conftest.py).
 TEST_WORKERS ?= 3
-test: setup  ## the test suite, offline, in 3 processes: about 13 minutes on 2 idle cores (real files in tests/data/)
+test: setup  ## the test suite, offline, in 3 processes: 13-14 minutes on 2 idle cores (real files in tests/data/)
 	$(UV) run pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
