@@ -15,8 +15,8 @@ from types import TracebackType
 import duckdb
 
 from pipelines.lib.fetch_log import LoadedFile, ensure_raw_tables
-from pipelines.lib.fetcher import Fetcher
-from pipelines.lib.http_response import Validators
+from pipelines.lib.fetcher import Fetched, Fetcher
+from pipelines.lib.http_response import FetchResult, Validators
 from pipelines.lib.raw_store import RawStore
 from pipelines.lib.warehouse import ensure_schemas
 
@@ -46,9 +46,9 @@ class DetachesFirst:
 def _fetcher(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> Fetcher:
     ensure_schemas(con)
     ensure_raw_tables(con)
-    con.execute("INSERT INTO raw.loaded_files (dataset, url, sha256, etag, last_modified,"
-                " loaded_at, rows_in_file, period_key)"
-                " VALUES ('fred', ?, 'in-the-warehouse', NULL, NULL, now(), 3, NULL)", [URL])
+    published = FetchResult(source="fred", url=URL, status=200, body=b"", etag=None,
+                            last_modified=None, content_type=None, attempts=1, elapsed_s=0.0)
+    Fetcher.mark_loaded(con, "fred", Fetched(published, "in-the-warehouse"), rows=3)
     snapshot = {("fred", URL): _loaded("in-the-snapshot")}
     return Fetcher(con, RawStore(tmp_path / "raw"), None, snapshot=snapshot)
 
